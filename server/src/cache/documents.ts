@@ -1,0 +1,241 @@
+// The open documents: text (vscode-languageserver-textdocument, which keeps
+// LSP line offsets incrementally) and the live tree. This is the one owner of
+// trees: features read through snapshots and never parse.
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { Edit, type Tree } from 'web-tree-sitter';
+import type { GrammarRegistry, LanguageSpec, LoadedGrammar } from '../syntax/grammars.js';
+import type { ParserPool } from '../syntax/parser.js';
+import { clampPosition, hasLoneCR, loneCRAfterEdit, planEdit, rangeOffsets } from '../syntax/edits.js';
+import type { Settings } from '../config.js';
+import { logger } from '../log.js';
+import { TreeRef } from './treeRef.js';
+
+export type NoTreeReason =
+  | 'unknown-language'
+  | 'loading'
+  | 'grammar-failed'
+  | 'too-large'
+  | 'binary'
+  | 'timed-out'
+  | 'parse-error';
+
+/** Reasons that stay until the text or the settings change the verdict. */
+const RECHECK_ON_CHANGE: ReadonlySet<NoTreeReason> = new Set(['too-large', 'binary', 'parse-error']);
+
+export class OpenDocument {
+  /** Version of the text the current tree was parsed from. */
+  treeVersion = -1;
+  tree: TreeRef | null = null;
+  noTreeReason: NoTreeReason | undefined;
+  loneCR: boolean;
+  /** Reasons the user has already been told about for this document. */
+  readonly told = new Set<NoTreeReason>();
+
+  constructor(
+    readonly uri: string,
+    readonly languageId: string,
+    readonly spec: LanguageSpec | undefined,
+    public text: TextDocument,
+  ) {
+    this.loneCR = hasLoneCR(text.getText());
+    this.noTreeReason = spec ? 'loading' : 'unknown-language';
+  }
+
+  get version(): number {
+    return this.text.version;
+  }
+}
+
+export interface DocumentStoreOptions {
+  registry: GrammarRegistry;
+  parsers: ParserPool;
+  settings: () => Settings;
+  /** Tell the user once per document and reason (showMessage). */
+  notify: (doc: OpenDocument, reason: NoTreeReason, message: string) => void;
+  /** The tree (or its absence) changed: diagnostics and dependants refresh. */
+  onTreeChanged: (doc: OpenDocument) => void;
+}
+
+/** Binary content: a NUL in the first 64K code units (as git and ripgrep decide). */
+function looksBinary(text: string): boolean {
+  return text.slice(0, 65536).includes('\u0000');
+}
+
+function mb(n: number): string {
+  return `${(n / 1048576).toFixed(1)} MB`;
+}
+
+export class DocumentStore {
+  private readonly docs = new Map<string, OpenDocument>();
+
+  constructor(private readonly options: DocumentStoreOptions) {}
+
+  get(uri: string): OpenDocument | undefined {
+    return this.docs.get(uri);
+  }
+
+  all(): IterableIterator<OpenDocument> {
+    return this.docs.values();
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  /** didOpen. Reopening an open URI replaces it (clients do this after a crash or rename). */
+  open(uri: string, languageId: string, version: number, text: string): OpenDocument {
+    this.close(uri);
+    const spec = this.options.registry.resolve(languageId, uri);
+    const doc = new OpenDocument(uri, languageId, spec, TextDocument.create(uri, languageId, version, text));
+    this.docs.set(uri, doc);
+    if (!spec) logger().debug({ uri, languageId }, 'unknown language: document kept, features answer empty');
+    void this.ensureTree(doc);
+    return doc;
+  }
+
+  /** didChange: apply each change in order, editing the tree, then reparse once. */
+  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): OpenDocument | undefined {
+    const doc = this.docs.get(uri);
+    if (!doc) return undefined;
+    if (changes.length === 0) {
+      doc.text = TextDocument.update(doc.text, [], version);
+      return doc;
+    }
+    const base = doc.tree;
+    // A pinned tree is being read by an async operation: edit a copy instead.
+    let tree: Tree | null = base ? (base.pinned ? base.tree.copy() : base.tree) : null;
+    for (const change of changes) {
+      if (!('range' in change) || !change.range) {
+        if (tree && tree !== base?.tree) tree.delete();
+        tree = null;
+        doc.text = TextDocument.update(doc.text, [{ text: change.text }], version);
+        doc.loneCR = hasLoneCR(change.text);
+        continue;
+      }
+      const [start, end] = rangeOffsets(doc.text, change.range);
+      if (tree) tree.edit(new Edit(planEdit(doc.text, doc.loneCR, start, end, change.text)));
+      // The same offsets as rangeOffsets: update clamps and orders the range the same way.
+      doc.text = TextDocument.update(doc.text, [{ range: { start: clampPosition(change.range.start), end: clampPosition(change.range.end) }, text: change.text }], version);
+      doc.loneCR = loneCRAfterEdit(doc.loneCR, doc.text.getText(), start, change.text.length);
+    }
+    if (base && tree !== base.tree) {
+      // Replaced by a copy or by a full-text change: base stays intact for its readers.
+      base.retire();
+      doc.tree = tree ? new TreeRef(tree) : null;
+    }
+    if (doc.tree) {
+      this.reparse(doc, doc.tree);
+    } else {
+      if (doc.noTreeReason && RECHECK_ON_CHANGE.has(doc.noTreeReason)) doc.noTreeReason = 'loading';
+      if (!doc.noTreeReason || doc.noTreeReason === 'loading') void this.ensureTree(doc);
+      else this.options.onTreeChanged(doc);
+    }
+    return doc;
+  }
+
+  close(uri: string): boolean {
+    const doc = this.docs.get(uri);
+    if (!doc) return false;
+    this.docs.delete(uri);
+    doc.tree?.retire();
+    doc.tree = null;
+    return true;
+  }
+
+  /** Delete every tree (shutdown). */
+  disposeAll(): void {
+    for (const uri of [...this.docs.keys()]) this.close(uri);
+  }
+
+  /** Settings changed: documents without a tree because of a limit get another chance. */
+  recheckLimits(): void {
+    for (const doc of this.docs.values()) {
+      if (!doc.tree && (doc.noTreeReason === 'too-large' || doc.noTreeReason === 'timed-out')) {
+        doc.noTreeReason = 'loading';
+        void this.ensureTree(doc);
+      }
+    }
+  }
+
+  /** Run `fn` with the document's current tree pinned, even across awaits. */
+  async withTree<T>(uri: string, fn: (tree: Tree | null, doc: OpenDocument | undefined) => Promise<T> | T): Promise<T> {
+    const doc = this.docs.get(uri);
+    const ref = doc?.tree ?? null;
+    const tree = ref ? ref.acquire() : null;
+    try {
+      return await fn(tree, doc);
+    } finally {
+      ref?.release();
+    }
+  }
+
+  private reparse(doc: OpenDocument, ref: TreeRef): void {
+    const grammar = doc.spec && this.options.registry.loaded(doc.spec.id);
+    if (!grammar) return;
+    const settings = this.options.settings();
+    const text = doc.text.getText();
+    if (text.length > settings.maxFileBytes) {
+      ref.retire();
+      doc.tree = null;
+      this.refuse(doc, 'too-large', `${doc.uri} is ${mb(text.length)}, over the ${mb(settings.maxFileBytes)} limit (cst.maxFileSizeMb): syntax features are off for it.`);
+      return;
+    }
+    const outcome = this.options.parsers.parse(grammar, text, ref.tree, settings.parseTimeoutMs);
+    ref.retire();
+    doc.tree = null;
+    this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error);
+  }
+
+  private adopt(doc: OpenDocument, tree: Tree | null, timedOut: boolean, error: string | undefined): void {
+    if (tree) {
+      doc.tree = new TreeRef(tree);
+      doc.treeVersion = doc.version;
+      doc.noTreeReason = undefined;
+      this.options.onTreeChanged(doc);
+      return;
+    }
+    if (timedOut) {
+      this.refuse(doc, 'timed-out', `Parsing ${doc.uri} took longer than ${this.options.settings().parseTimeoutMs} ms (cst.parseTimeoutMs): syntax features are off for it until it is reopened.`);
+    } else {
+      this.refuse(doc, 'parse-error', `Parsing ${doc.uri} failed (${error ?? 'no tree'}): syntax features are off for it.`);
+    }
+  }
+
+  private refuse(doc: OpenDocument, reason: NoTreeReason, message: string): void {
+    doc.noTreeReason = reason;
+    if (!doc.told.has(reason)) {
+      doc.told.add(reason);
+      logger().warn({ uri: doc.uri, reason }, message);
+      this.options.notify(doc, reason, message);
+    }
+    this.options.onTreeChanged(doc);
+  }
+
+  /** Full parse of the current text when the document has no tree and may have one. */
+  private async ensureTree(doc: OpenDocument): Promise<void> {
+    if (!doc.spec || doc.tree) return;
+    let grammar: LoadedGrammar | undefined = this.options.registry.loaded(doc.spec.id);
+    if (!grammar) {
+      grammar = await this.options.registry.load(doc.spec.id);
+      if (this.docs.get(doc.uri) !== doc || doc.tree) return; // closed, replaced or parsed meanwhile
+      if (!grammar) {
+        doc.noTreeReason = 'grammar-failed';
+        this.options.onTreeChanged(doc);
+        return;
+      }
+    }
+    const settings = this.options.settings();
+    const text = doc.text.getText();
+    if (text.length > settings.maxFileBytes) {
+      this.refuse(doc, 'too-large', `${doc.uri} is ${mb(text.length)}, over the ${mb(settings.maxFileBytes)} limit (cst.maxFileSizeMb): syntax features are off for it.`);
+      return;
+    }
+    if (looksBinary(text)) {
+      this.refuse(doc, 'binary', `${doc.uri} looks binary (it contains NUL characters): syntax features are off for it.`);
+      return;
+    }
+    const outcome = this.options.parsers.parse(grammar, text, null, settings.parseTimeoutMs);
+    this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error);
+  }
+}

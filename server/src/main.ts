@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// cst-server: LSP over --stdio (default), --socket=PORT (connects to
+// 127.0.0.1:PORT, the VS Code convention) or --node-ipc.
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { createLogger } from './log.js';
+import { startServer, SERVER_VERSION } from './server.js';
+
+const argv = process.argv.slice(2);
+if (argv.includes('--version')) {
+  process.stderr.write(`cst-server ${SERVER_VERSION}\n`);
+  process.exit(0);
+}
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stderr.write('usage: cst-server [--stdio | --socket=PORT | --node-ipc]\nEnvironment: CST_LOG_LEVEL, CST_LOG_FILE, CST_MEMORY_MB, CST_CACHE_DIR, CST_MAX_FILE_MB, CST_PARSE_TIMEOUT_MS, CST_DIAGNOSTICS\n');
+  process.exit(0);
+}
+if (!argv.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))) {
+  process.argv.push('--stdio');
+}
+
+const log = createLogger({ level: process.env.CST_LOG_LEVEL, file: process.env.CST_LOG_FILE });
+process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (server keeps running)'));
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (server keeps running)'));
+
+const connection = createConnection(ProposedFeatures.all);
+startServer(connection);
+connection.listen();
+log.info({ version: SERVER_VERSION, node: process.version, argv }, 'cst-server started');
