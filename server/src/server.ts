@@ -17,6 +17,7 @@ import { ParserPool } from './syntax/parser.js';
 import { serializeNodes } from './syntax/walk.js';
 import { DocumentStore, type OpenDocument } from './cache/documents.js';
 import { syntaxDiagnostics } from './features/diagnostics.js';
+import { documentSymbols, toSymbolInformation } from './features/symbols.js';
 import { DebugTreeRequest, type DebugTreeParams, type DebugTreeResult } from './protocol.js';
 
 export const SERVER_NAME = 'cst-language-server';
@@ -38,6 +39,7 @@ export function startServer(connection: Connection): ServerHandle {
   const parsers = new ParserPool();
   const diagnosticTimers = new Map<string, NodeJS.Timeout>();
   let canRegisterConfiguration = false;
+  let hierarchicalSymbols = false;
 
   const documents = new DocumentStore({
     registry,
@@ -87,11 +89,13 @@ export function startServer(connection: Connection): ServerHandle {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     applySettings(params.initializationOptions, 'initializationOptions');
     canRegisterConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     log.info({ client: params.clientInfo, pid: process.pid, languages: registry.languages.length }, 'initialize');
     return {
       capabilities: {
         positionEncoding: PositionEncodingKind.UTF16,
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        documentSymbolProvider: { label: 'CST' },
         experimental: { cstDebugTreeProvider: true },
       },
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
@@ -131,6 +135,15 @@ export function startServer(connection: Connection): ServerHandle {
     clearTimeout(diagnosticTimers.get(td.uri));
     diagnosticTimers.delete(td.uri);
     if (documents.close(td.uri)) void connection.sendDiagnostics({ uri: td.uri, diagnostics: [] });
+  });
+
+  connection.onDocumentSymbol((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    const tree = doc?.tree?.tree;
+    const grammar = doc?.spec && registry.loaded(doc.spec.id);
+    if (!doc || !tree || !grammar) return [];
+    const symbols = documentSymbols(tree, grammar, doc.text, registry);
+    return hierarchicalSymbols ? symbols : toSymbolInformation(symbols, doc.uri);
   });
 
   connection.onRequest(DebugTreeRequest, (params: DebugTreeParams): DebugTreeResult | null => {

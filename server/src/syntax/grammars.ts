@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser, Query } from 'web-tree-sitter';
 import { logger } from '../log.js';
 
 export interface LanguageSpec {
@@ -87,6 +87,7 @@ export class GrammarRegistry {
   private readonly byFilename = new Map<string, LanguageSpec>();
   private readonly states = new Map<string, GrammarState>();
   private readonly pending = new Map<string, Promise<LoadedGrammar | undefined>>();
+  private readonly queries = new Map<string, Query | null>();
 
   constructor(manifest: Manifest, dir: string) {
     this.manifest = manifest;
@@ -143,6 +144,28 @@ export class GrammarRegistry {
   loaded(id: string): LoadedGrammar | undefined {
     const s = this.states.get(id);
     return s?.state === 'loaded' ? s.grammar : undefined;
+  }
+
+  /**
+   * The compiled query grammars/<language>/<name>.scm, or undefined when the
+   * language has none. A query that fails to compile is logged once and
+   * treated as absent.
+   */
+  query(grammar: LoadedGrammar, name: string): Query | undefined {
+    const key = `${grammar.spec.id}/${name}`;
+    const cached = this.queries.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const file = path.join(this.dir, grammar.spec.id, `${name}.scm`);
+    let query: Query | null = null;
+    if (fs.existsSync(file)) {
+      try {
+        query = new Query(grammar.language, fs.readFileSync(file, 'utf8'));
+      } catch (err) {
+        logger().error({ file, error: err instanceof Error ? err.message : String(err) }, 'query failed to compile; feature off for this language');
+      }
+    }
+    this.queries.set(key, query);
+    return query ?? undefined;
   }
 
   /** Where the .wasm of a language lives (env override, then the npm package). */
