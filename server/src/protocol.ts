@@ -11,6 +11,8 @@ export interface DebugTreeParams {
   text?: boolean;
   /** Include the S-expression. */
   sexp?: boolean;
+  /** Compute the digest over all nodes (default true; false makes the request O(1)). */
+  digest?: boolean;
 }
 export interface DebugTreeResult {
   uri: string;
@@ -22,8 +24,12 @@ export interface DebugTreeResult {
   /** Why the document has no tree (unknown language, too large, timed out, binary...). */
   noTreeReason?: string;
   textLength: number;
+  /** Server-side time spent applying the last didChange (text update, tree edit and reparse), in ms. */
+  lastUpdateMs: number;
+  /** Kind of the last parse of this document. */
+  lastParse: 'full' | 'incremental' | 'none';
   nodeCount: number;
-  /** sha256 of the node list (see serializeNodes): one line per node, "type start end startRow:startCol endRow:endCol". */
+  /** sha256 of the node list ('' when digest: false) (see serializeNodes): one line per node, "type start end startRow:startCol endRow:endCol". */
   digest: string;
   nodes?: string[];
   text?: string;

@@ -150,7 +150,8 @@ export function startServer(connection: Connection): ServerHandle {
     const doc = params && typeof params.uri === 'string' ? documents.get(params.uri) : undefined;
     if (!doc) return null;
     const tree = doc.tree?.tree;
-    const nodes = tree ? serializeNodes(tree) : [];
+    const wantDigest = params.digest !== false || params.nodes === true;
+    const nodes = tree && wantDigest ? serializeNodes(tree) : [];
     const result: DebugTreeResult = {
       uri: doc.uri,
       version: doc.version,
@@ -159,8 +160,10 @@ export function startServer(connection: Connection): ServerHandle {
       hasTree: Boolean(tree),
       noTreeReason: doc.noTreeReason,
       textLength: doc.text.getText().length,
-      nodeCount: nodes.length,
-      digest: createHash('sha256').update(nodes.join('\n')).digest('hex'),
+      lastUpdateMs: doc.lastUpdateMs,
+      lastParse: doc.lastParse,
+      nodeCount: tree ? (wantDigest ? nodes.length : tree.rootNode.descendantCount) : 0,
+      digest: wantDigest ? createHash('sha256').update(nodes.join('\n')).digest('hex') : '',
     };
     if (params.nodes) result.nodes = nodes;
     if (params.text) result.text = doc.text.getText();

@@ -29,6 +29,9 @@ export class OpenDocument {
   tree: TreeRef | null = null;
   noTreeReason: NoTreeReason | undefined;
   loneCR: boolean;
+  /** Server-side ms spent on the last didChange (text, tree edit, reparse). */
+  lastUpdateMs = 0;
+  lastParse: 'full' | 'incremental' | 'none' = 'none';
   /** Reasons the user has already been told about for this document. */
   readonly told = new Set<NoTreeReason>();
 
@@ -98,6 +101,16 @@ export class DocumentStore {
   change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): OpenDocument | undefined {
     const doc = this.docs.get(uri);
     if (!doc) return undefined;
+    const started = performance.now();
+    try {
+      return this.applyChanges(doc, version, changes);
+    } finally {
+      doc.lastUpdateMs = performance.now() - started;
+    }
+  }
+
+  private applyChanges(doc: OpenDocument, version: number, changes: readonly TextDocumentContentChangeEvent[]): OpenDocument {
+    const uri = doc.uri;
     if (changes.length === 0) {
       doc.text = TextDocument.update(doc.text, [], version);
       return doc;
@@ -182,6 +195,7 @@ export class DocumentStore {
       return;
     }
     const outcome = this.options.parsers.parse(grammar, text, ref.tree, settings.parseTimeoutMs);
+    doc.lastParse = outcome.kind;
     ref.retire();
     doc.tree = null;
     this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error);
@@ -236,6 +250,7 @@ export class DocumentStore {
       return;
     }
     const outcome = this.options.parsers.parse(grammar, text, null, settings.parseTimeoutMs);
+    doc.lastParse = outcome.kind;
     this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error);
   }
 }
