@@ -17,6 +17,12 @@ export interface Settings {
   /** Budget for hot + warm + cold accounted bytes. */
   memoryMb: number;
   cacheDir: string;
+  /** Bound of the on-disk store. */
+  diskMb: number;
+  /** Size of one segment file of the on-disk store. */
+  segmentSize: number;
+  /** Worker threads for full parses (indexing, confirmation). */
+  maxWorkers: number;
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -33,6 +39,9 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     diagnostics: { enabled: true, maxPerFile: 100, debounceMs: 200 },
     memoryMb: 100,
     cacheDir: defaultCacheDir(env),
+    diskMb: 1024,
+    segmentSize: 262144,
+    maxWorkers: Math.max(1, (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length) - 1),
   };
 }
 
@@ -51,6 +60,9 @@ const FIELDS: { key: string; env?: string; schema: z.ZodType; apply: (s: Setting
   { key: 'diagnostics.debounceMs', env: 'CST_DIAGNOSTICS_DEBOUNCE_MS', schema: z.coerce.number().int().min(0).max(60_000), apply: (s, v: number) => (s.diagnostics.debounceMs = v) },
   { key: 'memoryMb', env: 'CST_MEMORY_MB', schema: mb, apply: (s, v: number) => (s.memoryMb = v) },
   { key: 'cacheDir', env: 'CST_CACHE_DIR', schema: z.string().min(1), apply: (s, v: string) => (s.cacheDir = path.resolve(v)) },
+  { key: 'diskMb', env: 'CST_DISK_MB', schema: mb, apply: (s, v: number) => (s.diskMb = v) },
+  { key: 'segmentSize', env: 'CST_SEGMENT_SIZE', schema: z.coerce.number().int().min(4096).max(1 << 30), apply: (s, v: number) => (s.segmentSize = v) },
+  { key: 'maxWorkers', env: 'CST_MAX_WORKERS', schema: z.coerce.number().int().min(1).max(64), apply: (s, v: number) => (s.maxWorkers = v) },
 ];
 
 export interface ConfigResult {

@@ -35,3 +35,68 @@ export interface DebugTreeResult {
   text?: string;
   sexp?: string;
 }
+
+export type Tier = 'hot' | 'warm' | 'cold' | 'frozen';
+export const TIERS: readonly Tier[] = ['hot', 'warm', 'cold', 'frozen'];
+
+/** `$/cstStats`: cache and parser statistics. Never promotes, parses or touches the LRU order. */
+export const CstStatsRequest = '$/cstStats';
+export interface CstStatsParams {
+  uri?: string;
+}
+export interface TierStats {
+  entries: number;
+  /** Accounted bytes (frozen: bytes on disk). */
+  bytes: number;
+  /** Lookups this tier served. */
+  hits: number;
+  /** Lookups that found nothing in this tier and went further down. */
+  misses: number;
+}
+export interface CstStats {
+  budgetBytes: number;
+  /** Accounted bytes of hot + warm + cold (see ARCHITECTURE.md, "Budget"). */
+  usedBytes: number;
+  tiers: Record<Tier, TierStats>;
+  /** Lookups served without a parse / all lookups. 1 when there were none. */
+  hitRatio: number;
+  lookups: number;
+  promotions: number;
+  demotions: number;
+  evictions: number;
+  parses: {
+    full: number;
+    incremental: number;
+    failed: number;
+    timedOut: number;
+    latencyMs: { p50: number; p95: number; p99: number; max: number };
+  };
+  confirmations: { confirmed: number; mismatches: number; pending: number };
+  process: { rssBytes: number; heapUsedBytes: number; wasmHeapBytes: number; liveTrees: number };
+  documents: { open: number; indexed: number };
+  frozen: { segments: number; segmentLoads: number; corruptRecords: number; records: number; writes: number; writeErrors: number; degraded?: string };
+  document?: { uri: string; languageId: string; version: number; tier: Tier | 'none'; nodeCount: number; bytes: number };
+}
+
+/** `$/health`: a summary for status bars and probes. */
+export const HealthRequest = '$/health';
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+export interface Health {
+  status: HealthStatus;
+  uptimeSeconds: number;
+  memoryUsageMb: number;
+  cacheEntries: number;
+  version: string;
+  checks: { parser: string; cache: string; frozenStore: string; index: string };
+  message: string;
+}
+
+/** Test aid: run a full garbage collection (only when node runs with --expose-gc), then answer $/cstStats' process figures. */
+export const DebugGcRequest = '$/cstDebugGc';
+
+/** Test and operations aid: move a document's syntax data to a tier (promotion or demotion). */
+export const DebugSetTierRequest = '$/cstDebugSetTier';
+export interface DebugSetTierParams {
+  uri: string;
+  tier: Tier;
+}

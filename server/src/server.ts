@@ -1,9 +1,10 @@
 // Connection wiring only: capabilities, handler registration, configuration.
-// Syntax lives in syntax/, trees in cache/, answers in features/.
+// Syntax lives in syntax/, trees and tiers in cache/, answers in features/.
 import { createHash } from 'node:crypto';
 import {
   DidChangeConfigurationNotification,
   MessageType,
+  ShowMessageNotification,
   PositionEncodingKind,
   TextDocumentSyncKind,
   type Connection,
@@ -16,9 +17,25 @@ import { GrammarRegistry } from './syntax/grammars.js';
 import { ParserPool } from './syntax/parser.js';
 import { serializeNodes } from './syntax/walk.js';
 import { DocumentStore, type OpenDocument } from './cache/documents.js';
+import { TierManager, type FrozenStore } from './cache/tiers.js';
+import { SegmentStore } from './cache/segmentStore.js';
+import { WorkerPool } from './workspace/workers.js';
+import { CacheCounters } from './telemetry/stats.js';
+import { cstStats, health, type StatsSources } from './telemetry/health.js';
 import { syntaxDiagnostics } from './features/diagnostics.js';
-import { documentSymbols, toSymbolInformation } from './features/symbols.js';
-import { DebugTreeRequest, type DebugTreeParams, type DebugTreeResult } from './protocol.js';
+import { toSymbolInformation } from './features/symbols.js';
+import {
+  CstStatsRequest,
+  DebugGcRequest,
+  DebugSetTierRequest,
+  DebugTreeRequest,
+  HealthRequest,
+  TIERS,
+  type CstStatsParams,
+  type DebugSetTierParams,
+  type DebugTreeParams,
+  type DebugTreeResult,
+} from './protocol.js';
 
 export const SERVER_NAME = 'cst-language-server';
 export const SERVER_VERSION = '0.1.0';
@@ -28,8 +45,14 @@ export interface ServerHandle {
   settings: () => Settings;
 }
 
+/** Custom requests may arrive with `{}`, `[]` (Neovim 0.7's empty Lua table) or nothing. */
+function paramsObject<T>(params: unknown): Partial<T> {
+  return params && typeof params === 'object' && !Array.isArray(params) ? (params as Partial<T>) : {};
+}
+
 export function startServer(connection: Connection): ServerHandle {
   const log = logger();
+  const startedAt = Date.now();
   const fromEnv = settingsFromEnv();
   for (const p of fromEnv.problems) log.warn(p);
   let settings = fromEnv.settings;
@@ -37,24 +60,83 @@ export function startServer(connection: Connection): ServerHandle {
 
   const registry = GrammarRegistry.fromDisk();
   const parsers = new ParserPool();
+  const counters = new CacheCounters();
+  parsers.onParse((outcome) => counters.recordParse(outcome));
   const diagnosticTimers = new Map<string, NodeJS.Timeout>();
   let canRegisterConfiguration = false;
   let hierarchicalSymbols = false;
+  let tiers: TierManager | undefined;
+  let storeWarned = false;
+
+  /** A one-way warning for the user (window/showMessage; no reply expected, nothing to await). */
+  function tell(message: string): void {
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
+  }
 
   const documents = new DocumentStore({
     registry,
     parsers,
     settings: () => settings,
-    notify: (_doc, _reason, message) => void connection.window.showWarningMessage(message),
+    notify: (_doc, _reason, message) => tell(message),
     onTreeChanged: (doc) => scheduleDiagnostics(doc),
+    restore: (doc, grammar) => tiers?.restore(doc, grammar) ?? false,
+    onParsed: (doc, kind) => tiers?.parsed(doc, kind),
   });
+
+  function openStore(): FrozenStore | null {
+    let store: FrozenStore | null = null;
+    let reason: string | undefined;
+    try {
+      store = SegmentStore.open(settings.cacheDir, { segmentSize: settings.segmentSize, maxDiskBytes: Math.round(settings.diskMb * 1048576) });
+      reason = store.stats().degraded;
+    } catch (err) {
+      reason = (err as Error).message;
+    }
+    if (!store) warnStore(reason ?? 'unavailable');
+    return store;
+  }
+
+  const sources = (): StatsSources => ({
+    counters,
+    tiers: tiers!,
+    documents,
+    registry,
+    indexed: () => 0,
+    indexCheck: () => 'ok',
+    version: SERVER_VERSION,
+    startedAt,
+  });
+
+  /** Tell the user once that the on-disk cache is off (read-only, missing or full disk). */
+  function warnStore(reason: string): void {
+    if (storeWarned) return;
+    storeWarned = true;
+    // The store itself logs the reason once; the user is told here.
+    tell(`cst: the on-disk cache at ${settings.cacheDir} is unavailable (${reason}); the cache is memory-only until restart.`);
+  }
+
+  /** After every handled message: the budget holds; a store that degraded meanwhile is reported once. */
+  function settle(): void {
+    tiers?.enforce();
+    const degraded = tiers?.frozenStore?.stats().degraded;
+    if (degraded) warnStore(degraded);
+  }
 
   function publishDiagnostics(doc: OpenDocument): void {
     if (documents.get(doc.uri) !== doc) return;
-    const tree = doc.tree?.tree;
-    const diagnostics = settings.diagnostics.enabled && tree && doc.treeVersion === doc.version
-      ? syntaxDiagnostics(tree, doc.text, settings.diagnostics.maxPerFile)
-      : [];
+    let diagnostics = [] as ReturnType<typeof syntaxDiagnostics>;
+    if (settings.diagnostics.enabled && doc.treeVersion === doc.version) {
+      const max = settings.diagnostics.maxPerFile;
+      if (doc.tree) diagnostics = syntaxDiagnostics(doc.tree.tree, doc.text, max);
+      else if (doc.tier !== 'none') {
+        // Below hot: the derived index has them (cold and frozen data is promoted to warm).
+        const snap = tiers?.snapshot(doc.uri);
+        if (snap) {
+          diagnostics = snap.index.diagnostics.slice(0, max);
+          snap.release();
+        }
+      }
+    }
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.treeVersion >= 0 ? doc.treeVersion : doc.version, diagnostics });
   }
 
@@ -73,7 +155,7 @@ export function startServer(connection: Connection): ServerHandle {
     const result = applyClientSettings(settings, input);
     for (const p of result.problems) {
       log.warn({ source }, p);
-      void connection.window.showWarningMessage(`cst: ${p}`);
+      tell(`cst: ${p}`);
     }
     if (result.changed.length === 0) return;
     const before = settings;
@@ -84,25 +166,31 @@ export function startServer(connection: Connection): ServerHandle {
     if (before.diagnostics.enabled !== settings.diagnostics.enabled || before.diagnostics.maxPerFile !== settings.diagnostics.maxPerFile) {
       for (const doc of documents.all()) scheduleDiagnostics(doc);
     }
+    if (tiers && (before.cacheDir !== settings.cacheDir || before.diskMb !== settings.diskMb || before.segmentSize !== settings.segmentSize)) {
+      log.warn('cacheDir, diskMb and segmentSize take effect when the server restarts');
+    }
+    settle();
   }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     applySettings(params.initializationOptions, 'initializationOptions');
     canRegisterConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
-    log.info({ client: params.clientInfo, pid: process.pid, languages: registry.languages.length }, 'initialize');
+    tiers = new TierManager(documents, registry, () => settings, counters, new WorkerPool(settings.maxWorkers), openStore());
+    log.info({ client: params.clientInfo, pid: process.pid, languages: registry.languages.length, cacheDir: settings.cacheDir }, 'initialize');
     return {
       capabilities: {
         positionEncoding: PositionEncodingKind.UTF16,
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         documentSymbolProvider: { label: 'CST' },
-        experimental: { cstDebugTreeProvider: true },
+        experimental: { cstStatsProvider: true, healthProvider: true, cstDebugTreeProvider: true },
       },
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
     };
   });
 
   connection.onInitialized(() => {
+    settle();
     if (canRegisterConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'cst' }).catch(() => undefined);
     }
@@ -115,8 +203,10 @@ export function startServer(connection: Connection): ServerHandle {
       log.warn('didOpen without uri or text: ignored');
       return;
     }
+    tiers?.forget(td.uri);
     const doc = documents.open(td.uri, String(td.languageId ?? ''), Number(td.version) || 0, td.text);
     scheduleDiagnostics(doc);
+    settle();
   });
 
   connection.onDidChangeTextDocument(({ textDocument: td, contentChanges }) => {
@@ -128,26 +218,48 @@ export function startServer(connection: Connection): ServerHandle {
       return;
     }
     if (changes.length > 0) scheduleDiagnostics(doc);
+    settle();
   });
 
   connection.onDidCloseTextDocument(({ textDocument: td }) => {
     if (!td || typeof td.uri !== 'string') return;
     clearTimeout(diagnosticTimers.get(td.uri));
     diagnosticTimers.delete(td.uri);
+    tiers?.forget(td.uri);
     if (documents.close(td.uri)) void connection.sendDiagnostics({ uri: td.uri, diagnostics: [] });
   });
 
   connection.onDocumentSymbol((params) => {
-    const doc = documents.get(params.textDocument.uri);
-    const tree = doc?.tree?.tree;
-    const grammar = doc?.spec && registry.loaded(doc.spec.id);
-    if (!doc || !tree || !grammar) return [];
-    const symbols = documentSymbols(tree, grammar, doc.text, registry);
-    return hierarchicalSymbols ? symbols : toSymbolInformation(symbols, doc.uri);
+    const snap = tiers?.snapshot(params.textDocument.uri);
+    if (!snap) return [];
+    try {
+      const symbols = snap.index.symbols;
+      return hierarchicalSymbols ? symbols : toSymbolInformation(symbols, snap.doc.uri);
+    } finally {
+      snap.release();
+      settle();
+    }
   });
 
-  connection.onRequest(DebugTreeRequest, (params: DebugTreeParams): DebugTreeResult | null => {
-    const doc = params && typeof params.uri === 'string' ? documents.get(params.uri) : undefined;
+  connection.onRequest(CstStatsRequest, (params: unknown) => cstStats(sources(), paramsObject<CstStatsParams>(params).uri));
+  connection.onRequest(HealthRequest, () => health(sources()));
+
+  connection.onRequest(DebugGcRequest, () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    gc?.();
+    return { collected: Boolean(gc), process: cstStats(sources()).process, memoryUsage: process.memoryUsage() };
+  });
+
+  connection.onRequest(DebugSetTierRequest, (raw: unknown) => {
+    const params = paramsObject<DebugSetTierParams>(raw);
+    if (typeof params.uri !== 'string' || !TIERS.includes(params.tier!)) throw new Error('expected { uri, tier: hot|warm|cold|frozen }');
+    return { tier: tiers?.setTier(params.uri, params.tier!) ?? 'none' };
+  });
+
+  connection.onRequest(DebugTreeRequest, (raw: unknown): DebugTreeResult | null => {
+    const params = paramsObject<DebugTreeParams>(raw);
+    const doc = typeof params.uri === 'string' ? documents.get(params.uri) : undefined;
     if (!doc) return null;
     const tree = doc.tree?.tree;
     const wantDigest = params.digest !== false || params.nodes === true;
@@ -162,7 +274,7 @@ export function startServer(connection: Connection): ServerHandle {
       textLength: doc.text.getText().length,
       lastUpdateMs: doc.lastUpdateMs,
       lastParse: doc.lastParse,
-      nodeCount: tree ? (wantDigest ? nodes.length : tree.rootNode.descendantCount) : 0,
+      nodeCount: tree ? (wantDigest ? nodes.length : doc.nodeCount) : 0,
       digest: wantDigest ? createHash('sha256').update(nodes.join('\n')).digest('hex') : '',
     };
     if (params.nodes) result.nodes = nodes;
@@ -171,14 +283,15 @@ export function startServer(connection: Connection): ServerHandle {
     return result;
   });
 
-  connection.onShutdown(() => {
+  connection.onShutdown(async () => {
     for (const t of diagnosticTimers.values()) clearTimeout(t);
     diagnosticTimers.clear();
+    // Persistence never waits for `exit` (eglot SIGKILLs right after it): flush now.
+    await tiers?.flush();
     documents.disposeAll();
     parsers.dispose();
-    log.info('shutdown: every tree deleted');
+    log.info('shutdown: store flushed, every tree deleted');
   });
 
-  void MessageType;
   return { documents, settings: () => settings };
 }

@@ -10,6 +10,8 @@ import { clampPosition, hasLoneCR, loneCRAfterEdit, planEdit, rangeOffsets } fro
 import type { Settings } from '../config.js';
 import { logger } from '../log.js';
 import { TreeRef } from './treeRef.js';
+import type { DerivedIndex, WarmData } from './entry.js';
+import type { Tier } from '../protocol.js';
 
 export type NoTreeReason =
   | 'unknown-language'
@@ -24,9 +26,26 @@ export type NoTreeReason =
 const RECHECK_ON_CHANGE: ReadonlySet<NoTreeReason> = new Set(['too-large', 'binary', 'parse-error']);
 
 export class OpenDocument {
-  /** Version of the text the current tree was parsed from. */
+  /** Version of the text the current tree (or syntax data below hot) was parsed from. */
   treeVersion = -1;
+  /** Hot tier: the live tree. Exactly one of tree / warm / cold / frozen holds the syntax data. */
   tree: TreeRef | null = null;
+  /** Node count of the hot tree (for accounting). */
+  nodeCount = 0;
+  /** The index derived from the hot tree, memoized per tree version. */
+  hotIndex: { version: number; index: DerivedIndex; bytes: number } | null = null;
+  /** Warm tier: compact CST + derived index. */
+  warm: WarmData | null = null;
+  /** Cold tier: the warm entry encoded and compressed. */
+  cold: Buffer | null = null;
+  /** Frozen tier: the syntax data is only on disk, under `key`. */
+  frozen = false;
+  /** Content key of the current text's syntax data (memoized; null until needed). */
+  key: string | null = null;
+  /** The syntax data came from a full parse (or a worker's full parse confirmed it). */
+  confirmed = false;
+  /** LRU clock value of the last access. */
+  lastAccess = 0;
   noTreeReason: NoTreeReason | undefined;
   loneCR: boolean;
   /** Server-side ms spent on the last didChange (text, tree edit, reparse). */
@@ -48,6 +67,21 @@ export class OpenDocument {
   get version(): number {
     return this.text.version;
   }
+
+  get tier(): Tier | 'none' {
+    if (this.tree) return 'hot';
+    if (this.warm) return 'warm';
+    if (this.cold) return 'cold';
+    return this.frozen ? 'frozen' : 'none';
+  }
+
+  /** Forget every representation below hot (the text changed). */
+  dropBelowHot(): void {
+    this.warm = null;
+    this.cold = null;
+    this.frozen = false;
+    this.key = null;
+  }
 }
 
 export interface DocumentStoreOptions {
@@ -58,6 +92,10 @@ export interface DocumentStoreOptions {
   notify: (doc: OpenDocument, reason: NoTreeReason, message: string) => void;
   /** The tree (or its absence) changed: diagnostics and dependants refresh. */
   onTreeChanged: (doc: OpenDocument) => void;
+  /** Before a full parse of an unedited text: serve it from the cache instead (true = restored, no parse). */
+  restore?: (doc: OpenDocument, grammar: LoadedGrammar) => boolean;
+  /** Every parse outcome (statistics). */
+  onParsed?: (doc: OpenDocument, kind: 'full' | 'incremental') => void;
 }
 
 /** Binary content: a NUL in the first 64K code units (as git and ripgrep decide). */
@@ -115,6 +153,8 @@ export class DocumentStore {
       doc.text = TextDocument.update(doc.text, [], version);
       return doc;
     }
+    const hadSyntaxBelowHot = !doc.tree && doc.tier !== 'none';
+    doc.dropBelowHot();
     const base = doc.tree;
     // A pinned tree is being read by an async operation: edit a copy instead.
     let tree: Tree | null = base ? (base.pinned ? base.tree.copy() : base.tree) : null;
@@ -141,6 +181,7 @@ export class DocumentStore {
       this.reparse(doc, doc.tree);
     } else {
       if (doc.noTreeReason && RECHECK_ON_CHANGE.has(doc.noTreeReason)) doc.noTreeReason = 'loading';
+      if (hadSyntaxBelowHot) doc.noTreeReason = undefined; // demoted: an edit brings it back hot with a full parse
       if (!doc.noTreeReason || doc.noTreeReason === 'loading') void this.ensureTree(doc);
       else this.options.onTreeChanged(doc);
     }
@@ -153,6 +194,8 @@ export class DocumentStore {
     this.docs.delete(uri);
     doc.tree?.retire();
     doc.tree = null;
+    doc.hotIndex = null;
+    doc.dropBelowHot();
     return true;
   }
 
@@ -203,9 +246,14 @@ export class DocumentStore {
 
   private adopt(doc: OpenDocument, tree: Tree | null, timedOut: boolean, error: string | undefined): void {
     if (tree) {
+      doc.dropBelowHot();
       doc.tree = new TreeRef(tree);
+      doc.nodeCount = tree.rootNode.descendantCount;
+      doc.hotIndex = null;
       doc.treeVersion = doc.version;
+      doc.confirmed = doc.lastParse === 'full';
       doc.noTreeReason = undefined;
+      this.options.onParsed?.(doc, doc.lastParse === 'full' ? 'full' : 'incremental');
       this.options.onTreeChanged(doc);
       return;
     }
@@ -226,9 +274,26 @@ export class DocumentStore {
     this.options.onTreeChanged(doc);
   }
 
+  /**
+   * Synchronous full parse for a lookup that found no syntax data in any tier
+   * (evicted). Returns whether the document now has a tree.
+   */
+  parseNow(doc: OpenDocument): boolean {
+    if (doc.tree) return true;
+    const grammar = doc.spec && this.options.registry.loaded(doc.spec.id);
+    if (!grammar) return false;
+    const settings = this.options.settings();
+    const text = doc.text.getText();
+    if (text.length > settings.maxFileBytes || looksBinary(text)) return false;
+    const outcome = this.options.parsers.parse(grammar, text, null, settings.parseTimeoutMs);
+    doc.lastParse = outcome.kind;
+    this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error);
+    return Boolean(doc.tree);
+  }
+
   /** Full parse of the current text when the document has no tree and may have one. */
   private async ensureTree(doc: OpenDocument): Promise<void> {
-    if (!doc.spec || doc.tree) return;
+    if (!doc.spec || doc.tree || doc.tier !== 'none') return;
     let grammar: LoadedGrammar | undefined = this.options.registry.loaded(doc.spec.id);
     if (!grammar) {
       grammar = await this.options.registry.load(doc.spec.id);
@@ -247,6 +312,12 @@ export class DocumentStore {
     }
     if (looksBinary(text)) {
       this.refuse(doc, 'binary', `${doc.uri} looks binary (it contains NUL characters): syntax features are off for it.`);
+      return;
+    }
+    if (doc.tier === 'none' && this.options.restore?.(doc, grammar)) {
+      doc.treeVersion = doc.version;
+      doc.noTreeReason = undefined;
+      this.options.onTreeChanged(doc);
       return;
     }
     const outcome = this.options.parsers.parse(grammar, text, null, settings.parseTimeoutMs);

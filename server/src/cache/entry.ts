@@ -1,0 +1,104 @@
+// A cache entry's syntax data below the hot tier: the compact CST plus the
+// derived index (what read-only features need), and its serialized,
+// compressed form used by the cold tier and the on-disk store.
+//
+// Payload layout (before compression), little-endian:
+//   u32 magic "CSTE" | u16 ENTRY_FORMAT_VERSION | u16 reserved
+//   u32 length of the JSON header | JSON header { language, key, index }
+//   compact CST bytes (CompactTree.encode) to the end
+import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync, constants as zlibConstants } from 'node:zlib';
+import type { Tree } from 'web-tree-sitter';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic, DocumentSymbol } from 'vscode-languageserver';
+import { CompactTree, COMPACT_FORMAT_VERSION } from './compact.js';
+import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
+import { syntaxDiagnostics } from '../features/diagnostics.js';
+import { documentSymbols } from '../features/symbols.js';
+
+export const ENTRY_FORMAT_VERSION = 1;
+const MAGIC = 0x45545343; // "CSTE"
+/** Diagnostics kept in the index (publishing cuts to the configured maximum). */
+export const INDEX_MAX_DIAGNOSTICS = 1000;
+
+/** What read-only features are served from below the hot tier. Pure function of tree + text. */
+export interface DerivedIndex {
+  symbols: DocumentSymbol[];
+  diagnostics: Diagnostic[];
+}
+
+export interface WarmData {
+  compact: CompactTree;
+  index: DerivedIndex;
+  /** Accounted JS-heap bytes of compact + index (text is accounted by the document). */
+  bytes: number;
+}
+
+/**
+ * Content key: grammar identity (package@version/file), every format version
+ * that shapes the payload, and the text. Same key = same syntax data, in any
+ * process, on any machine.
+ */
+export function contentKey(grammarIdentity: string, text: string): string {
+  return createHash('sha256')
+    .update(`${grammarIdentity}\0entry=${ENTRY_FORMAT_VERSION}\0compact=${COMPACT_FORMAT_VERSION}\0`)
+    .update(text)
+    .digest('hex');
+}
+
+export function buildIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry): DerivedIndex {
+  return {
+    symbols: documentSymbols(tree, grammar, doc, registry),
+    diagnostics: syntaxDiagnostics(tree, doc, INDEX_MAX_DIAGNOSTICS),
+  };
+}
+
+/** JS-heap estimate of an index: its JSON size in UTF-16 code units x 2 bytes, x 2 for object overhead. */
+export function indexBytes(index: DerivedIndex): number {
+  return JSON.stringify(index).length * 4;
+}
+
+export function warmFromTree(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, index?: DerivedIndex): WarmData {
+  const compact = CompactTree.fromTree(tree);
+  const idx = index ?? buildIndex(tree, grammar, doc, registry);
+  return { compact, index: idx, bytes: compact.byteLength + indexBytes(idx) };
+}
+
+export function encodeEntry(language: string, key: string, warm: { compact: CompactTree; index: DerivedIndex }): Buffer {
+  const header = Buffer.from(JSON.stringify({ language, key, index: warm.index }), 'utf8');
+  const compact = warm.compact.encode();
+  const head = Buffer.alloc(12);
+  head.writeUInt32LE(MAGIC, 0);
+  head.writeUInt16LE(ENTRY_FORMAT_VERSION, 4);
+  head.writeUInt32LE(header.length, 8);
+  return Buffer.concat([head, header, Buffer.from(compact.buffer, compact.byteOffset, compact.byteLength)]);
+}
+
+export class EntryFormatError extends Error {}
+
+export function decodeEntry(buf: Buffer, expectedKey?: string): { language: string; key: string; warm: WarmData } {
+  if (buf.length < 12 || buf.readUInt32LE(0) !== MAGIC) throw new EntryFormatError('not a cache entry (bad magic)');
+  const version = buf.readUInt16LE(4);
+  if (version !== ENTRY_FORMAT_VERSION) throw new EntryFormatError(`entry format ${version}, expected ${ENTRY_FORMAT_VERSION}`);
+  const headerLength = buf.readUInt32LE(8);
+  if (12 + headerLength > buf.length) throw new EntryFormatError('truncated entry header');
+  let header: { language: string; key: string; index: DerivedIndex };
+  try {
+    header = JSON.parse(buf.subarray(12, 12 + headerLength).toString('utf8')) as typeof header;
+  } catch {
+    throw new EntryFormatError('corrupt entry header');
+  }
+  if (expectedKey !== undefined && header.key !== expectedKey) throw new EntryFormatError('entry key does not match');
+  if (!header.index || !Array.isArray(header.index.symbols) || !Array.isArray(header.index.diagnostics)) throw new EntryFormatError('entry index is malformed');
+  const compact = CompactTree.decode(new Uint8Array(buf.buffer, buf.byteOffset + 12 + headerLength, buf.length - 12 - headerLength));
+  return { language: header.language, key: header.key, warm: { compact, index: header.index, bytes: compact.byteLength + indexBytes(header.index) } };
+}
+
+/** Cold-tier and disk compression: raw deflate at a fast level (demotion is on the request path). */
+export function compress(buf: Buffer): Buffer {
+  return deflateRawSync(buf, { level: 3, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
+}
+
+export function decompress(buf: Buffer): Buffer {
+  return inflateRawSync(buf);
+}

@@ -1,0 +1,348 @@
+// The tiered cache: which representation of each document's syntax data is
+// kept (hot tree, warm compact CST + index, cold compressed, frozen on disk),
+// the memory budget, LRU demotion, promotion on access, and background
+// persistence of full-parse results. See ARCHITECTURE.md, "Tiered cache".
+import type { Tree } from 'web-tree-sitter';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentStore, OpenDocument } from './documents.js';
+import { buildIndex, compress, contentKey, decodeEntry, decompress, encodeEntry, indexBytes, warmFromTree, type DerivedIndex, type WarmData } from './entry.js';
+import type { CompactTree } from './compact.js';
+import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
+import type { Settings } from '../config.js';
+import type { CacheCounters } from '../telemetry/stats.js';
+import { Priority, type WorkerPool } from '../workspace/workers.js';
+import { logger } from '../log.js';
+import type { Tier } from '../protocol.js';
+
+/**
+ * Accounted WASM-heap bytes per node of a live tree. Measured: growth of
+ * web-tree-sitter's linear memory per node kept alive is 71-80 bytes on
+ * TypeScript and Python files (test/unit/hot-accounting.test.ts checks it).
+ */
+export const HOT_BYTES_PER_NODE = 72;
+/** Text is held as a JS string: 2 bytes per UTF-16 code unit. */
+export const TEXT_BYTES_PER_CHAR = 2;
+
+/** What the tier manager needs of the on-disk store (cache/segmentStore.ts). */
+export interface FrozenStore {
+  get(key: string): Buffer | undefined;
+  has(key: string): boolean;
+  /** Queues a write; false when the store did not accept it (degraded, or too much pending). */
+  put(key: string, language: string, payload: Buffer): boolean;
+  flush(): Promise<void>;
+  flushSync(): void;
+  stats(): { segments: number; records: number; bytes: number; segmentLoads: number; corruptRecords: number; writes: number; writeErrors: number; degraded?: string };
+  close(): void;
+}
+
+/** A read view of one document for features. Call release() when done (it unpins a hot tree). */
+export interface Snapshot {
+  doc: OpenDocument;
+  text: TextDocument;
+  tier: Tier;
+  /** Live tree, only when served hot. */
+  tree: Tree | null;
+  /** Compact CST, only when served from below hot. */
+  compact: CompactTree | null;
+  index: DerivedIndex;
+  release(): void;
+}
+
+export class TierManager {
+  private clock = 0;
+  private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+  private pendingConfirmations = 0;
+  /** Idle time after the last change before a full-parse confirmation and persistence. */
+  confirmDelayMs = 1000;
+
+  constructor(
+    private readonly docs: DocumentStore,
+    private readonly registry: GrammarRegistry,
+    private readonly settings: () => Settings,
+    private readonly counters: CacheCounters,
+    private readonly pool: WorkerPool | null,
+    private store: FrozenStore | null,
+  ) {}
+
+  get frozenStore(): FrozenStore | null {
+    return this.store;
+  }
+
+  get confirmationsPending(): number {
+    return this.pendingConfirmations;
+  }
+
+  touch(doc: OpenDocument): void {
+    doc.lastAccess = ++this.clock;
+  }
+
+  private grammarOf(doc: OpenDocument): LoadedGrammar | undefined {
+    return doc.spec ? this.registry.loaded(doc.spec.id) : undefined;
+  }
+
+  private keyOf(doc: OpenDocument, grammar: LoadedGrammar): string {
+    if (!doc.key) doc.key = contentKey(grammar.identity, doc.text.getText());
+    return doc.key;
+  }
+
+  /** Accounted bytes of a document in memory: its text plus its syntax data in the tier it is in. */
+  bytesOf(doc: OpenDocument): number {
+    const text = doc.text.getText().length * TEXT_BYTES_PER_CHAR;
+    if (doc.tree) return text + doc.nodeCount * HOT_BYTES_PER_NODE + (doc.hotIndex?.bytes ?? 0);
+    if (doc.warm) return text + doc.warm.bytes;
+    if (doc.cold) return text + doc.cold.length;
+    return text;
+  }
+
+  usage(): { used: number; perTier: Record<Tier, { entries: number; bytes: number }> } {
+    const perTier: Record<Tier, { entries: number; bytes: number }> = {
+      hot: { entries: 0, bytes: 0 },
+      warm: { entries: 0, bytes: 0 },
+      cold: { entries: 0, bytes: 0 },
+      frozen: { entries: 0, bytes: 0 },
+    };
+    let used = 0;
+    for (const doc of this.docs.all()) {
+      const b = this.bytesOf(doc);
+      used += b;
+      const tier = doc.tier;
+      if (tier === 'none') continue;
+      perTier[tier].entries++;
+      if (tier !== 'frozen') perTier[tier].bytes += b;
+    }
+    return { used, perTier };
+  }
+
+  budgetBytes(): number {
+    return Math.round(this.settings().memoryMb * 1024 * 1024);
+  }
+
+  /** Demote least recently used documents until the accounted bytes fit the budget. */
+  enforce(): void {
+    const budget = this.budgetBytes();
+    let used = this.usage().used;
+    if (used <= budget) return;
+    const lru = [...this.docs.all()].sort((a, b) => a.lastAccess - b.lastAccess);
+    // Sweep from the least recently used, one tier at a time, until within budget.
+    for (let pass = 0; pass < 4 && used > budget; pass++) {
+      for (const doc of lru) {
+        if (used <= budget) break;
+        const before = this.bytesOf(doc);
+        if (!this.demote(doc)) continue;
+        used += this.bytesOf(doc) - before;
+      }
+    }
+    if (used > budget) logger().debug({ used, budget }, 'budget exceeded by document texts alone');
+  }
+
+  /** Move a document's syntax data one tier down. False when it cannot go lower. */
+  demote(doc: OpenDocument): boolean {
+    const grammar = this.grammarOf(doc);
+    if (!grammar) return false;
+    if (doc.tree) {
+      const index = doc.hotIndex?.version === doc.treeVersion ? doc.hotIndex.index : undefined;
+      const warm = warmFromTree(doc.tree.tree, grammar, doc.text, this.registry, index);
+      doc.tree.retire();
+      doc.tree = null;
+      doc.hotIndex = null;
+      doc.warm = warm;
+      this.counters.demotions++;
+      return true;
+    }
+    if (doc.warm) {
+      doc.cold = compress(encodeEntry(grammar.spec.id, this.keyOf(doc, grammar), doc.warm));
+      doc.warm = null;
+      this.counters.demotions++;
+      return true;
+    }
+    if (doc.cold) {
+      const key = this.keyOf(doc, grammar);
+      const stored = this.storeUsable() && doc.confirmed && (this.store!.has(key) || this.store!.put(key, grammar.spec.id, doc.cold));
+      if (stored) {
+        doc.cold = null;
+        doc.frozen = true;
+        this.counters.demotions++;
+      } else {
+        // Not confirmed by a full parse (or no disk): never persisted; dropped and reparsed on demand.
+        doc.cold = null;
+        this.counters.evictions++;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private storeUsable(): boolean {
+    return Boolean(this.store && !this.store.stats().degraded);
+  }
+
+  /** Bring syntax data up to warm (from cold or frozen). Returns the tier it was found in. */
+  private promoteToWarm(doc: OpenDocument, grammar: LoadedGrammar): Tier | undefined {
+    if (doc.cold) {
+      const warm = this.decode(doc, grammar, doc.cold);
+      doc.cold = null;
+      if (warm) {
+        doc.warm = warm;
+        this.counters.promotions++;
+        return 'cold';
+      }
+      return undefined;
+    }
+    if (doc.frozen) {
+      doc.frozen = false;
+      const payload = this.store?.get(this.keyOf(doc, grammar));
+      const warm = payload && this.decode(doc, grammar, payload);
+      if (warm) {
+        doc.warm = warm;
+        this.counters.promotions++;
+        return 'frozen';
+      }
+    }
+    return undefined;
+  }
+
+  private decode(doc: OpenDocument, grammar: LoadedGrammar, compressed: Buffer): WarmData | undefined {
+    try {
+      return decodeEntry(decompress(compressed), this.keyOf(doc, grammar)).warm;
+    } catch (err) {
+      logger().warn({ uri: doc.uri, error: (err as Error).message }, 'cache entry unreadable; reparsing');
+      return undefined;
+    }
+  }
+
+  /**
+   * A read view for features. Promotes cold/frozen data to warm; parses only
+   * when no tier has the data. Undefined when the document has no syntax.
+   */
+  snapshot(uri: string): Snapshot | undefined {
+    const doc = this.docs.get(uri);
+    const grammar = doc && this.grammarOf(doc);
+    if (!doc || !grammar) return undefined;
+    this.touch(doc);
+    let servedBy: Tier | undefined = doc.tier === 'none' ? undefined : (doc.tier as Tier);
+    if (servedBy === 'cold' || servedBy === 'frozen') servedBy = this.promoteToWarm(doc, grammar);
+    if (!doc.tree && !doc.warm) {
+      servedBy = undefined;
+      if (!this.docs.parseNow(doc)) return undefined;
+    }
+    this.counters.lookup(servedBy);
+    if (doc.tree) {
+      const ref = doc.tree;
+      const tree = ref.acquire();
+      const index = this.hotIndex(doc, tree, grammar);
+      let released = false;
+      return { doc, text: doc.text, tier: 'hot', tree, compact: null, index, release: () => { if (!released) { released = true; ref.release(); } } };
+    }
+    const warm = doc.warm!;
+    return { doc, text: doc.text, tier: 'warm', tree: null, compact: warm.compact, index: warm.index, release: () => undefined };
+  }
+
+  private hotIndex(doc: OpenDocument, tree: Tree, grammar: LoadedGrammar): DerivedIndex {
+    if (doc.hotIndex?.version !== doc.treeVersion) {
+      const index = buildIndex(tree, grammar, doc.text, this.registry);
+      doc.hotIndex = { version: doc.treeVersion, index, bytes: indexBytes(index) };
+    }
+    return doc.hotIndex.index;
+  }
+
+  /** didOpen of an unedited text: serve it from the store by content key, without a parse. */
+  restore(doc: OpenDocument, grammar: LoadedGrammar): boolean {
+    this.touch(doc);
+    if (!this.store) return false;
+    const key = this.keyOf(doc, grammar);
+    const payload = this.store.has(key) ? this.store.get(key) : undefined;
+    const warm = payload && this.decode(doc, grammar, payload);
+    if (!warm) return false;
+    doc.warm = warm;
+    doc.confirmed = true;
+    this.counters.lookup('frozen');
+    this.counters.promotions++;
+    return true;
+  }
+
+  /** After a parse: count the lookup and schedule the idle confirmation/persistence. */
+  parsed(doc: OpenDocument, kind: 'full' | 'incremental'): void {
+    this.touch(doc);
+    this.counters.lookup(kind === 'full' ? undefined : 'hot');
+    this.scheduleIdle(doc);
+  }
+
+  /** Move a document to a tier now (tests and operations). */
+  setTier(uri: string, tier: Tier): Tier | 'none' {
+    const doc = this.docs.get(uri);
+    const grammar = doc && this.grammarOf(doc);
+    if (!doc || !grammar) return 'none';
+    const order: Tier[] = ['hot', 'warm', 'cold', 'frozen'];
+    if (doc.tier === 'none') this.docs.parseNow(doc);
+    if (order.indexOf(tier) < order.indexOf(doc.tier as Tier)) {
+      if (doc.tier === 'cold' || doc.tier === 'frozen') this.promoteToWarm(doc, grammar);
+      if (tier === 'hot' && doc.warm) {
+        doc.dropBelowHot();
+        this.docs.parseNow(doc);
+      }
+    }
+    while (doc.tier !== 'none' && order.indexOf(doc.tier as Tier) < order.indexOf(tier)) {
+      if (!this.demote(doc)) break;
+    }
+    return doc.tier;
+  }
+
+  private scheduleIdle(doc: OpenDocument): void {
+    if (!this.pool || !this.storeUsable()) return;
+    clearTimeout(this.idleTimers.get(doc.uri));
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(doc.uri);
+      void this.confirmAndPersist(doc);
+    }, this.confirmDelayMs);
+    timer.unref();
+    this.idleTimers.set(doc.uri, timer);
+  }
+
+  /**
+   * Off the keystroke path: a worker fully parses the text; its payload is what
+   * reaches the disk (so an incremental-parse bug can never be persisted), and
+   * it confirms (or corrects) the live incremental tree.
+   */
+  private async confirmAndPersist(doc: OpenDocument): Promise<void> {
+    const grammar = this.grammarOf(doc);
+    if (!grammar || !this.pool || !this.store || this.docs.get(doc.uri) !== doc) return;
+    const key = this.keyOf(doc, grammar);
+    if (doc.confirmed && this.store.has(key)) return;
+    const version = doc.version;
+    const nodeCount = doc.tree ? doc.nodeCount : -1;
+    this.pendingConfirmations++;
+    try {
+      const result = await this.pool.run(grammar.spec.id, doc.text.getText(), { uri: doc.uri, timeoutMs: this.settings().parseTimeoutMs, priority: Priority.confirm });
+      if (!result.ok || !result.payload || result.key !== key) return;
+      if (!this.store.has(key)) this.store.put(key, grammar.spec.id, result.payload);
+      if (this.docs.get(doc.uri) !== doc || doc.version !== version) return;
+      if (nodeCount >= 0 && doc.tree && result.nodeCount !== nodeCount) {
+        this.counters.mismatches++;
+        logger().error({ uri: doc.uri, incremental: nodeCount, full: result.nodeCount }, 'incremental tree differs from a full parse; replaced by the full parse');
+        const warm = this.decode(doc, grammar, result.payload);
+        if (warm) {
+          doc.tree.retire();
+          doc.tree = null;
+          doc.hotIndex = null;
+          doc.warm = warm;
+        }
+      }
+      if (!doc.confirmed) this.counters.confirmed++;
+      doc.confirmed = true;
+    } finally {
+      this.pendingConfirmations--;
+    }
+  }
+
+  forget(uri: string): void {
+    clearTimeout(this.idleTimers.get(uri));
+    this.idleTimers.delete(uri);
+  }
+
+  /** Shutdown: persist what is pending, stop timers. */
+  async flush(): Promise<void> {
+    for (const t of this.idleTimers.values()) clearTimeout(t);
+    this.idleTimers.clear();
+    await this.store?.flush();
+  }
+}

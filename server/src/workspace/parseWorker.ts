@@ -1,0 +1,42 @@
+// Worker thread: full parse of a text into a cache entry payload (compact CST
+// + derived index, encoded and compressed). Runs the same code as the main
+// thread, so a payload is identical whoever produced it.
+import { parentPort } from 'node:worker_threads';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { GrammarRegistry } from '../syntax/grammars.js';
+import { ParserPool } from '../syntax/parser.js';
+import { compress, contentKey, encodeEntry, warmFromTree } from '../cache/entry.js';
+import { createLogger } from '../log.js';
+import type { ParseTask, ParseTaskResult } from './workers.js';
+
+createLogger({ level: process.env.CST_LOG_LEVEL, file: process.env.CST_LOG_FILE, name: 'cst-worker' });
+const registry = GrammarRegistry.fromDisk();
+const parsers = new ParserPool();
+
+async function handle(task: ParseTask): Promise<ParseTaskResult> {
+  const spec = registry.spec(task.language);
+  if (!spec) return { id: task.id, ok: false, error: `unknown language ${task.language}` };
+  const grammar = await registry.load(spec.id);
+  if (!grammar) {
+    const s = registry.state(spec.id);
+    return { id: task.id, ok: false, error: s.state === 'failed' ? s.error : 'grammar not loaded' };
+  }
+  const key = contentKey(grammar.identity, task.text);
+  const outcome = parsers.parse(grammar, task.text, null, task.timeoutMs);
+  if (!outcome.tree) return { id: task.id, ok: false, key, timedOut: outcome.timedOut, error: outcome.error ?? (outcome.timedOut ? 'parse timed out' : 'no tree'), parseMs: outcome.ms };
+  try {
+    const doc = TextDocument.create(task.uri ?? 'untitled:worker', spec.id, 0, task.text);
+    const warm = warmFromTree(outcome.tree, grammar, doc, registry);
+    const payload = compress(encodeEntry(spec.id, key, warm));
+    return { id: task.id, ok: true, key, payload, nodeCount: warm.compact.nodeCount, parseMs: outcome.ms };
+  } finally {
+    outcome.tree.delete();
+  }
+}
+
+parentPort!.on('message', (task: ParseTask) => {
+  handle(task).then(
+    (result) => parentPort!.postMessage(result, result.payload ? [result.payload.buffer as ArrayBuffer] : []),
+    (err: unknown) => parentPort!.postMessage({ id: task.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies ParseTaskResult),
+  );
+});

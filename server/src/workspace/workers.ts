@@ -1,0 +1,128 @@
+// A pool of worker threads doing full parses (parseWorker.ts). Tasks queue by
+// priority: documents the user opens jump ahead of background indexing.
+import { Worker } from 'node:worker_threads';
+import * as os from 'node:os';
+import { logger } from '../log.js';
+
+export interface ParseTask {
+  id: number;
+  language: string;
+  text: string;
+  uri?: string;
+  timeoutMs: number;
+}
+
+export interface ParseTaskResult {
+  id: number;
+  ok: boolean;
+  key?: string;
+  /** Compressed entry payload (cache/entry.ts), when ok. */
+  payload?: Buffer;
+  nodeCount?: number;
+  parseMs?: number;
+  timedOut?: boolean;
+  error?: string;
+}
+
+export const Priority = { interactive: 0, confirm: 1, background: 2 } as const;
+export type Priority = (typeof Priority)[keyof typeof Priority];
+
+interface Pending {
+  task: ParseTask;
+  priority: Priority;
+  resolve: (r: ParseTaskResult) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Pending | null;
+}
+
+export function defaultWorkerCount(): number {
+  const fromEnv = Number(process.env.CST_MAX_WORKERS);
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, cores - 1);
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queues: Pending[][] = [[], [], []];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly size = defaultWorkerCount()) {}
+
+  get queued(): number {
+    return this.queues.reduce((n, q) => n + q.length, 0);
+  }
+
+  get workers(): number {
+    return this.size;
+  }
+
+  run(language: string, text: string, options: { uri?: string; timeoutMs: number; priority?: Priority }): Promise<ParseTaskResult> {
+    if (this.closed) return Promise.resolve({ id: 0, ok: false, error: 'worker pool closed' });
+    return new Promise((resolve) => {
+      const task: ParseTask = { id: this.nextId++, language, text, uri: options.uri, timeoutMs: options.timeoutMs };
+      this.queues[options.priority ?? Priority.background]!.push({ task, priority: options.priority ?? Priority.background, resolve });
+      this.pump();
+    });
+  }
+
+  /** Drop queued background work (cancelled indexing); running tasks finish. */
+  clearQueue(priority: Priority = Priority.background): void {
+    for (const p of this.queues[priority]!.splice(0)) p.resolve({ id: p.task.id, ok: false, error: 'cancelled' });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const q of this.queues) for (const p of q.splice(0)) p.resolve({ id: p.task.id, ok: false, error: 'worker pool closed' });
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+
+  private next(): Pending | undefined {
+    for (const q of this.queues) if (q.length) return q.shift();
+    return undefined;
+  }
+
+  private spawn(): Slot {
+    // Workers stay referenced while the pool lives (the CLI awaits them); close() terminates them.
+    const worker = new Worker(new URL('./parseWorker.js', import.meta.url));
+    const slot: Slot = { worker, busy: null };
+    worker.on('message', (result: ParseTaskResult) => {
+      const done = slot.busy;
+      slot.busy = null;
+      if (result.payload && !Buffer.isBuffer(result.payload)) {
+        const p = result.payload as unknown as Uint8Array;
+        result.payload = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+      }
+      done?.resolve(result);
+      this.pump();
+    });
+    worker.on('error', (err) => {
+      logger().error({ err }, 'parse worker failed; replacing it');
+      const done = slot.busy;
+      slot.busy = null;
+      done?.resolve({ id: done.task.id, ok: false, error: `worker error: ${err.message}` });
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      this.pump();
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    for (;;) {
+      let slot = this.slots.find((s) => !s.busy);
+      if (!slot && this.slots.length < this.size && this.queued > 0) slot = this.spawn();
+      if (!slot) return;
+      const job = this.next();
+      if (!job) return;
+      slot.busy = job;
+      slot.worker.postMessage(job.task);
+    }
+  }
+}

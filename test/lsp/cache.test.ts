@@ -1,0 +1,250 @@
+// The tiered cache through the real server: tier equivalence, the budget
+// invariant under a random workload, restart reuse from the frozen tier, and
+// faults made for real in temporary cache directories.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileUri, startServer, type TestServer } from '../helpers/lsp.js';
+import { mixedCorpus, pythonFiles } from '../helpers/corpus.js';
+import type { CstStats, Health, Tier } from '../../server/src/protocol.js';
+
+const servers: TestServer[] = [];
+const tmpDirs: string[] = [];
+
+function tmpDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-cache-test-'));
+  tmpDirs.push(d);
+  return d;
+}
+
+async function server(env: Record<string, string>): Promise<TestServer> {
+  const s = await startServer({ env });
+  servers.push(s);
+  return s;
+}
+
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.stop();
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function stats(s: TestServer, uri?: string): Promise<CstStats> {
+  return s.request<CstStats>('$/cstStats', uri ? { uri } : {});
+}
+
+function symbols(s: TestServer, uri: string): Promise<unknown> {
+  return s.request('textDocument/documentSymbol', { textDocument: { uri } });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 400)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Open files and wait until each one has its first diagnostics (its syntax data exists). */
+async function openAll(s: TestServer, files: { path: string; languageId: string }[], suffix = ''): Promise<string[]> {
+  const uris: string[] = [];
+  for (const f of files) {
+    const uri = fileUri(f.path) + suffix;
+    s.open(uri, f.languageId, fs.readFileSync(f.path, 'utf8'));
+    uris.push(uri);
+  }
+  for (const uri of uris) await s.waitForDiagnostics(uri);
+  return uris;
+}
+
+describe('tiers', () => {
+  it('serves identical symbols and diagnostics from hot, warm, cold and frozen', async () => {
+    const s = await server({ CST_CACHE_DIR: tmpDir(), CST_MEMORY_MB: '512' });
+    const files = mixedCorpus();
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    const uris = await openAll(s, files);
+    // Let the idle full-parse confirmation persist every entry.
+    await waitFor('persistence', () => stats(s), (st) => st.frozen.records >= uris.length);
+    let maxPerFile = 100;
+    for (const uri of uris) {
+      const hot = await symbols(s, uri);
+      const hotDiagnostics = s.diagnostics.get(uri)!.at(-1)!.diagnostics;
+      expect((await stats(s, uri)).document?.tier).toBe('hot');
+      for (const tier of ['warm', 'cold', 'frozen'] as Tier[]) {
+        const moved = await s.request<{ tier: string }>('$/cstDebugSetTier', { uri, tier });
+        expect(moved.tier, `${uri} to ${tier}`).toBe(tier);
+        expect((await stats(s, uri)).document?.tier).toBe(tier);
+        expect(await symbols(s, uri), `${path.basename(uri)} symbols from ${tier}`).toEqual(hot);
+        // documentSymbol promoted it to warm (cold and frozen decompress on access).
+        expect((await stats(s, uri)).document?.tier).toBe('warm');
+        await s.request('$/cstDebugSetTier', { uri, tier });
+      }
+      // Diagnostics republished from below hot (a configuration change republishes).
+      const count = s.diagnostics.get(uri)!.length;
+      maxPerFile = maxPerFile === 99 ? 98 : 99;
+      await s.conn.sendNotification('workspace/didChangeConfiguration', { settings: { cst: { diagnostics: { maxPerFile } } } });
+      const again = await s.waitForDiagnostics(uri, () => s.diagnostics.get(uri)!.length > count);
+      expect(again.diagnostics).toEqual(hotDiagnostics);
+    }
+    const st = await stats(s);
+    expect(st.tiers.frozen.hits).toBeGreaterThan(0);
+    expect(st.tiers.cold.hits).toBeGreaterThan(0);
+    expect(st.promotions).toBeGreaterThan(0);
+    expect(st.demotions).toBeGreaterThan(0);
+  });
+
+  it('an edit to a demoted document brings it back hot with a correct tree', async () => {
+    const s = await server({ CST_CACHE_DIR: tmpDir() });
+    const [file] = pythonFiles(1);
+    const uri = fileUri(file!);
+    const text = fs.readFileSync(file!, 'utf8');
+    s.open(uri, 'python', text);
+    await s.waitForDiagnostics(uri);
+    await s.request('$/cstDebugSetTier', { uri, tier: 'cold' });
+    s.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x = (\n' }]);
+    const d = await s.waitForDiagnostics(uri, (p) => p.version === 2);
+    expect(d.diagnostics.length).toBeGreaterThan(0);
+    expect((await stats(s, uri)).document?.tier).toBe('hot');
+  });
+});
+
+describe('budget', () => {
+  it('holds after every message under a random workload, and follows budget changes at once', async () => {
+    const budgetMb = 3;
+    const s = await server({ CST_CACHE_DIR: tmpDir(), CST_MEMORY_MB: String(budgetMb) });
+    const files = pythonFiles(24, 8_000, 30_000).map((p) => ({ path: p, languageId: 'python', text: fs.readFileSync(p, 'utf8') }));
+    const open = new Map<string, number>();
+    let seed = Number(process.env.CST_BUDGET_SEED ?? 20261122);
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let budget = budgetMb * 1048576;
+    for (let step = 0; step < 300; step++) {
+      const f = files[rand(files.length)]!;
+      const uri = fileUri(f.path);
+      const op = rand(10);
+      if (!open.has(uri) || op === 0) {
+        if (open.has(uri)) s.close(uri);
+        s.open(uri, 'python', f.text, 1);
+        open.set(uri, 1);
+      } else if (op < 5) {
+        const v = open.get(uri)! + 1;
+        open.set(uri, v);
+        const line = rand(50);
+        s.change(uri, v, [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `# edit ${step}\n` }]);
+      } else if (op < 8) {
+        await symbols(s, uri);
+      } else if (op === 8) {
+        await s.request('$/cstDebugSetTier', { uri, tier: (['warm', 'cold', 'frozen', 'hot'] as const)[rand(4)] });
+      } else {
+        budget = Math.round((2 + rand(4)) * 1048576);
+        await s.conn.sendNotification('workspace/didChangeConfiguration', { settings: { cst: { memoryMb: budget / 1048576 } } });
+      }
+      const st = await stats(s);
+      expect(st.budgetBytes).toBe(budget);
+      expect(st.usedBytes, `step ${step}: used ${st.usedBytes} > budget ${st.budgetBytes}`).toBeLessThanOrEqual(st.budgetBytes);
+    }
+    const st = await stats(s);
+    expect(st.demotions).toBeGreaterThan(0);
+    expect(st.process.liveTrees).toBe(st.tiers.hot.entries);
+  });
+});
+
+describe('restart', () => {
+  it('a second server on the same cache dir serves every file from frozen with zero parses', async () => {
+    const dir = tmpDir();
+    const files = mixedCorpus();
+    const first = await server({ CST_CACHE_DIR: dir });
+    const uris = await openAll(first, files);
+    const expected = await Promise.all(uris.map((u) => symbols(first, u)));
+    await waitFor('persistence', () => stats(first), (st) => st.frozen.records >= uris.length);
+    expect(await first.stop()).toBe(0);
+
+    const second = await server({ CST_CACHE_DIR: dir });
+    const uris2 = await openAll(second, files);
+    const st = await stats(second);
+    expect(st.parses.full).toBe(0);
+    expect(st.parses.incremental).toBe(0);
+    expect(st.tiers.frozen.hits).toBe(uris2.length);
+    expect(await Promise.all(uris2.map((u) => symbols(second, u)))).toEqual(expected);
+    expect((await stats(second)).parses.full).toBe(0);
+  });
+
+  it('two servers writing one cache dir at once leave it whole for a third', async () => {
+    const dir = tmpDir();
+    const files = mixedCorpus();
+    const [a, b] = await Promise.all([server({ CST_CACHE_DIR: dir }), server({ CST_CACHE_DIR: dir })]);
+    const [urisA] = await Promise.all([openAll(a, files), openAll(b, files, '#b')]);
+    const expected = await Promise.all(urisA.map((u) => symbols(a, u)));
+    await Promise.all([a, b].map((s) => waitFor('persistence', () => stats(s), (st) => st.frozen.records >= files.length)));
+    await Promise.all([a.stop(), b.stop()]);
+    const c = await server({ CST_CACHE_DIR: dir });
+    const urisC = await openAll(c, files);
+    expect(await Promise.all(urisC.map((u) => symbols(c, u)))).toEqual(expected);
+    const st = await stats(c);
+    expect(st.parses.full).toBe(0);
+    expect(st.frozen.corruptRecords).toBe(0);
+  });
+
+  it('corrupt records are detected, counted and rebuilt from source, never served', async () => {
+    const dir = tmpDir();
+    const files = mixedCorpus();
+    const first = await server({ CST_CACHE_DIR: dir });
+    const uris = await openAll(first, files);
+    const expected = await Promise.all(uris.map((u) => symbols(first, u)));
+    await waitFor('persistence', () => stats(first), (st) => st.frozen.records >= uris.length);
+    await first.stop();
+    // Flip bytes in the middle of every segment file (payloads), and truncate one.
+    const segDir = path.join(dir, 'segments');
+    const segs = fs.readdirSync(segDir).filter((n) => n.endsWith('.seg'));
+    expect(segs.length).toBeGreaterThan(0);
+    for (const name of segs) {
+      const p = path.join(segDir, name);
+      const buf = fs.readFileSync(p);
+      for (let i = 200; i < buf.length; i += 997) buf[i] = buf[i]! ^ 0xff;
+      fs.writeFileSync(p, buf);
+    }
+    const second = await server({ CST_CACHE_DIR: dir });
+    const uris2 = await openAll(second, files);
+    expect(await Promise.all(uris2.map((u) => symbols(second, u)))).toEqual(expected);
+    const st = await stats(second);
+    expect(st.frozen.corruptRecords).toBeGreaterThan(0);
+    expect(st.parses.full).toBeGreaterThan(0);
+  });
+
+  it('an unusable cache dir degrades to memory-only with one warning', async () => {
+    const dir = tmpDir();
+    const blocker = path.join(dir, 'not-a-dir');
+    fs.writeFileSync(blocker, 'a file where the cache dir should be');
+    const s = await server({ CST_CACHE_DIR: path.join(blocker, 'cache') });
+    const uris = await openAll(s, mixedCorpus().slice(0, 3));
+    expect(await symbols(s, uris[0]!)).not.toEqual([]);
+    const h = await s.request<Health>('$/health', {});
+    expect(h.status).toBe('degraded');
+    expect(h.checks.frozenStore).toMatch(/memory-only/);
+    expect(s.messages.filter((m) => /cache/i.test(m.message))).toHaveLength(1);
+  });
+});
+
+describe('statistics requests', () => {
+  it('answer with [] params (Neovim 0.7) and do not disturb the cache', async () => {
+    const s = await server({ CST_CACHE_DIR: tmpDir() });
+    const uris = await openAll(s, mixedCorpus().slice(0, 2));
+    await s.request('$/cstDebugSetTier', { uri: uris[0], tier: 'cold' });
+    const before = await s.request<CstStats>('$/cstStats', []);
+    for (let i = 0; i < 20; i++) await s.request('$/cstStats', { uri: uris[0] });
+    const h = await s.request<Health>('$/health', []);
+    const after = await s.request<CstStats>('$/cstStats', []);
+    expect(after.lookups).toBe(before.lookups);
+    expect(after.promotions).toBe(before.promotions);
+    expect(after.parses).toEqual(before.parses);
+    expect((await stats(s, uris[0])).document?.tier).toBe('cold');
+    expect(h.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(['healthy', 'degraded']).toContain(h.status);
+    expect(Object.keys(h.checks).sort()).toEqual(['cache', 'frozenStore', 'index', 'parser']);
+    expect(s.init?.capabilities.experimental).toMatchObject({ cstStatsProvider: true, healthProvider: true });
+  });
+});

@@ -1,0 +1,100 @@
+// Trees are deleted on replacement, demotion and close: memory stays flat
+// under long editing sessions, and the hot tier's per-node accounting matches
+// the WASM heap growth actually measured.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startServer, type TestServer } from '../helpers/lsp.js';
+import { pythonFiles } from '../helpers/corpus.js';
+import type { CstStats } from '../../server/src/protocol.js';
+
+let server: TestServer | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A ~2,000-line real Python text: stdlib files concatenated. */
+function twoThousandLines(): string {
+  let text = '';
+  for (const p of pythonFiles(40, 5_000, 80_000)) {
+    text += fs.readFileSync(p, 'utf8') + '\n';
+    if (text.split('\n').length >= 2000) break;
+  }
+  return text.split('\n').slice(0, 2000).join('\n') + '\n';
+}
+
+describe('no leaks', () => {
+  it('10,000 edits and 1,000 open/close cycles keep RSS and the WASM heap within 10% of their level after the first 100', { timeout: 300_000 }, async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-leak-'));
+    server = await startServer({ env: { CST_CACHE_DIR: dir, CST_DIAGNOSTICS_DEBOUNCE_MS: '50' }, nodeArgs: ['--expose-gc'] });
+    const s = server;
+    const text = twoThousandLines();
+    // Memory after a full collection: garbage not yet collected is not a leak.
+    const settled = async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await s.request<{ collected: boolean; process: CstStats['process'] }>('$/cstDebugGc', {});
+      expect(r.collected).toBe(true);
+      return r.process;
+    };
+    const uri = 'file:///leak/edited.py';
+    s.open(uri, 'python', text);
+    let version = 1;
+    const stats = () => s.request<CstStats>('$/cstStats', {});
+    let baseline: CstStats['process'] | undefined;
+    // The idle persistence starts a worker thread (its memory is part of RSS): let it exist before measuring.
+    for (let t = 0; t < 200 && (await stats()).frozen.records < 1; t++) await new Promise((r) => setTimeout(r, 100));
+    // Typing: insert then delete a short identifier at spread-out lines (the text returns to itself).
+    for (let i = 0; i < 10_000; i += 2) {
+      const line = (i * 7) % 1990;
+      s.change(uri, ++version, [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: 'abc' }]);
+      s.change(uri, ++version, [{ range: { start: { line, character: 0 }, end: { line, character: 3 } }, text: '' }]);
+      if (i % 500 === 0) await stats(); // let the server keep up
+      if (i === 100) baseline = await settled();
+    }
+    const afterEdits = await settled();
+    // Open/close cycles of the same size of file under fresh URIs.
+    for (let i = 0; i < 1000; i++) {
+      const u = `file:///leak/cycle-${i}.py`;
+      s.open(u, 'python', text);
+      s.close(u);
+      if (i % 100 === 0) await stats();
+    }
+    const end = await settled();
+    expect(baseline).toBeDefined();
+    const within = (v: number, base: number) => v <= base * 1.1;
+    expect(within(afterEdits.wasmHeapBytes, baseline!.wasmHeapBytes), `WASM heap ${baseline!.wasmHeapBytes} -> ${afterEdits.wasmHeapBytes} after edits`).toBe(true);
+    expect(within(end.wasmHeapBytes, baseline!.wasmHeapBytes), `WASM heap ${baseline!.wasmHeapBytes} -> ${end.wasmHeapBytes} after open/close`).toBe(true);
+    expect(within(afterEdits.rssBytes, baseline!.rssBytes), `RSS ${baseline!.rssBytes} -> ${afterEdits.rssBytes} after edits`).toBe(true);
+    expect(within(end.rssBytes, baseline!.rssBytes), `RSS ${baseline!.rssBytes} -> ${end.rssBytes} after open/close`).toBe(true);
+    expect(end.liveTrees).toBe(1);
+  });
+
+  it('hot-tier accounting (72 bytes per node) is within a factor of the measured WASM heap growth', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-acct-'));
+    server = await startServer({ env: { CST_CACHE_DIR: dir, CST_MEMORY_MB: '4096' } });
+    const s = server;
+    const files = pythonFiles(120, 20_000, 120_000);
+    // Warm up: the first parse per language grows the heap for parser state.
+    s.open('file:///acct/warmup.py', 'python', fs.readFileSync(files[0]!, 'utf8'));
+    const before = await s.request<CstStats>('$/cstStats', {});
+    let nodes = 0;
+    for (const [i, p] of files.slice(1).entries()) {
+      const uri = `file:///acct/${i}.py`;
+      s.open(uri, 'python', fs.readFileSync(p, 'utf8'));
+      const st = await s.request<CstStats>('$/cstStats', { uri });
+      nodes += st.document?.nodeCount ?? 0;
+    }
+    const after = await s.request<CstStats>('$/cstStats', {});
+    const growth = after.process.wasmHeapBytes - before.process.wasmHeapBytes;
+    const accounted = nodes * 72;
+    expect(after.tiers.hot.entries).toBe(files.length);
+    expect(growth).toBeGreaterThan(0);
+    // The heap grows in large steps, so compare within a factor of two.
+    expect(accounted / growth, `accounted ${accounted} vs growth ${growth} for ${nodes} nodes`).toBeGreaterThan(0.5);
+    expect(accounted / growth).toBeLessThan(2);
+  });
+});
