@@ -21,6 +21,8 @@ export interface DebugTreeResult {
   /** The language resolved from the manifest, or null when unknown. */
   language: string | null;
   hasTree: boolean;
+  /** Tier of the document's syntax data ('none' when it has none). */
+  tier: Tier | 'none';
   /** Why the document has no tree (unknown language, too large, timed out, binary...). */
   noTreeReason?: string;
   textLength: number;

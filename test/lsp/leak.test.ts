@@ -56,20 +56,26 @@ describe('no leaks', () => {
       if (i === 100) baseline = await settled();
     }
     const afterEdits = await settled();
-    // Open/close cycles of the same size of file under fresh URIs.
+    // Open/close cycles of the same size of file under fresh URIs; their level after the first 100 is their baseline.
+    let cyclesBaseline: CstStats['process'] | undefined;
     for (let i = 0; i < 1000; i++) {
       const u = `file:///leak/cycle-${i}.py`;
       s.open(u, 'python', text);
       s.close(u);
       if (i % 100 === 0) await stats();
+      if (i === 100) cyclesBaseline = await settled();
     }
     const end = await settled();
     expect(baseline).toBeDefined();
     const within = (v: number, base: number) => v <= base * 1.1;
-    expect(within(afterEdits.wasmHeapBytes, baseline!.wasmHeapBytes), `WASM heap ${baseline!.wasmHeapBytes} -> ${afterEdits.wasmHeapBytes} after edits`).toBe(true);
-    expect(within(end.wasmHeapBytes, baseline!.wasmHeapBytes), `WASM heap ${baseline!.wasmHeapBytes} -> ${end.wasmHeapBytes} after open/close`).toBe(true);
-    expect(within(afterEdits.rssBytes, baseline!.rssBytes), `RSS ${baseline!.rssBytes} -> ${afterEdits.rssBytes} after edits`).toBe(true);
-    expect(within(end.rssBytes, baseline!.rssBytes), `RSS ${baseline!.rssBytes} -> ${end.rssBytes} after open/close`).toBe(true);
+    const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
+    expect(within(afterEdits.wasmHeapBytes, baseline!.wasmHeapBytes), `WASM heap ${mb(baseline!.wasmHeapBytes)} -> ${mb(afterEdits.wasmHeapBytes)} over 10,000 edits`).toBe(true);
+    expect(within(afterEdits.rssBytes, baseline!.rssBytes), `RSS ${mb(baseline!.rssBytes)} -> ${mb(afterEdits.rssBytes)} over 10,000 edits`).toBe(true);
+    expect(within(end.wasmHeapBytes, cyclesBaseline!.wasmHeapBytes), `WASM heap ${mb(cyclesBaseline!.wasmHeapBytes)} -> ${mb(end.wasmHeapBytes)} over 1,000 open/close cycles`).toBe(true);
+    expect(within(end.rssBytes, cyclesBaseline!.rssBytes), `RSS ${mb(cyclesBaseline!.rssBytes)} -> ${mb(end.rssBytes)} over 1,000 open/close cycles`).toBe(true);
+    // And the whole session stays near the first level too (WASM linear memory never shrinks: it must not grow).
+    expect(within(end.wasmHeapBytes, baseline!.wasmHeapBytes)).toBe(true);
+    console.log(`leak test: edits RSS ${mb(baseline!.rssBytes)} -> ${mb(afterEdits.rssBytes)}, WASM ${mb(baseline!.wasmHeapBytes)} -> ${mb(afterEdits.wasmHeapBytes)}; cycles RSS ${mb(cyclesBaseline!.rssBytes)} -> ${mb(end.rssBytes)}, WASM ${mb(cyclesBaseline!.wasmHeapBytes)} -> ${mb(end.wasmHeapBytes)}`);
     expect(end.liveTrees).toBe(1);
   });
 

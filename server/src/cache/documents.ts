@@ -1,12 +1,12 @@
 // The open documents: text (vscode-languageserver-textdocument, which keeps
 // LSP line offsets incrementally) and the live tree. This is the one owner of
 // trees: features read through snapshots and never parse.
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { Edit, type Tree } from 'web-tree-sitter';
 import type { GrammarRegistry, LanguageSpec, LoadedGrammar } from '../syntax/grammars.js';
 import type { ParserPool } from '../syntax/parser.js';
-import { clampPosition, hasLoneCR, loneCRAfterEdit, planEdit, rangeOffsets } from '../syntax/edits.js';
+import { hasLoneCR, loneCRAfterEdit, planEdit, rangeOffsets } from '../syntax/edits.js';
+import { DocumentText } from '../syntax/text.js';
 import type { Settings } from '../config.js';
 import { logger } from '../log.js';
 import { TreeRef } from './treeRef.js';
@@ -58,7 +58,7 @@ export class OpenDocument {
     readonly uri: string,
     readonly languageId: string,
     readonly spec: LanguageSpec | undefined,
-    public text: TextDocument,
+    public text: DocumentText,
   ) {
     this.loneCR = hasLoneCR(text.getText());
     this.noTreeReason = spec ? 'loading' : 'unknown-language';
@@ -99,7 +99,7 @@ export interface DocumentStoreOptions {
 }
 
 /** Binary content: a NUL in the first 64K code units (as git and ripgrep decide). */
-function looksBinary(text: string): boolean {
+function looksBinary(text: DocumentText): boolean {
   return text.slice(0, 65536).includes('\u0000');
 }
 
@@ -128,10 +128,10 @@ export class DocumentStore {
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
     const spec = this.options.registry.resolve(languageId, uri);
-    const doc = new OpenDocument(uri, languageId, spec, TextDocument.create(uri, languageId, version, text));
+    const doc = new OpenDocument(uri, languageId, spec, DocumentText.create(uri, languageId, version, text));
     this.docs.set(uri, doc);
     if (!spec) logger().debug({ uri, languageId }, 'unknown language: document kept, features answer empty');
-    void this.ensureTree(doc);
+    void this.ensureTree(doc, true);
     return doc;
   }
 
@@ -150,7 +150,7 @@ export class DocumentStore {
   private applyChanges(doc: OpenDocument, version: number, changes: readonly TextDocumentContentChangeEvent[]): OpenDocument {
     const uri = doc.uri;
     if (changes.length === 0) {
-      doc.text = TextDocument.update(doc.text, [], version);
+      doc.text = doc.text.withEdit(0, 0, '', version);
       return doc;
     }
     const hadSyntaxBelowHot = !doc.tree && doc.tier !== 'none';
@@ -162,15 +162,14 @@ export class DocumentStore {
       if (!('range' in change) || !change.range) {
         if (tree && tree !== base?.tree) tree.delete();
         tree = null;
-        doc.text = TextDocument.update(doc.text, [{ text: change.text }], version);
+        doc.text = doc.text.withText(change.text, version);
         doc.loneCR = hasLoneCR(change.text);
         continue;
       }
       const [start, end] = rangeOffsets(doc.text, change.range);
       if (tree) tree.edit(new Edit(planEdit(doc.text, doc.loneCR, start, end, change.text)));
-      // The same offsets as rangeOffsets: update clamps and orders the range the same way.
-      doc.text = TextDocument.update(doc.text, [{ range: { start: clampPosition(change.range.start), end: clampPosition(change.range.end) }, text: change.text }], version);
-      doc.loneCR = loneCRAfterEdit(doc.loneCR, doc.text.getText(), start, change.text.length);
+      doc.text = doc.text.withEdit(start, end, change.text, version);
+      doc.loneCR = loneCRAfterEdit(doc.loneCR, doc.text, start, change.text.length);
     }
     if (base && tree !== base.tree) {
       // Replaced by a copy or by a full-text change: base stays intact for its readers.
@@ -230,14 +229,13 @@ export class DocumentStore {
     const grammar = doc.spec && this.options.registry.loaded(doc.spec.id);
     if (!grammar) return;
     const settings = this.options.settings();
-    const text = doc.text.getText();
-    if (text.length > settings.maxFileBytes) {
+    if (doc.text.length > settings.maxFileBytes) {
       ref.retire();
       doc.tree = null;
-      this.refuse(doc, 'too-large', `${doc.uri} is ${mb(text.length)}, over the ${mb(settings.maxFileBytes)} limit (cst.maxFileSizeMb): syntax features are off for it.`);
+      this.refuse(doc, 'too-large', `${doc.uri} is ${mb(doc.text.length)}, over the ${mb(settings.maxFileBytes)} limit (cst.maxFileSizeMb): syntax features are off for it.`);
       return;
     }
-    const outcome = this.options.parsers.parse(grammar, text, ref.tree, settings.parseTimeoutMs);
+    const outcome = this.options.parsers.parse(grammar, doc.text.input(), ref.tree, settings.parseTimeoutMs);
     doc.lastParse = outcome.kind;
     ref.retire();
     doc.tree = null;
@@ -283,16 +281,15 @@ export class DocumentStore {
     const grammar = doc.spec && this.options.registry.loaded(doc.spec.id);
     if (!grammar) return false;
     const settings = this.options.settings();
-    const text = doc.text.getText();
-    if (text.length > settings.maxFileBytes || looksBinary(text)) return false;
-    const outcome = this.options.parsers.parse(grammar, text, null, settings.parseTimeoutMs);
+    if (doc.text.length > settings.maxFileBytes || looksBinary(doc.text)) return false;
+    const outcome = this.options.parsers.parse(grammar, doc.text.input(), null, settings.parseTimeoutMs);
     doc.lastParse = outcome.kind;
     this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error);
     return Boolean(doc.tree);
   }
 
   /** Full parse of the current text when the document has no tree and may have one. */
-  private async ensureTree(doc: OpenDocument): Promise<void> {
+  private async ensureTree(doc: OpenDocument, fromOpen = false): Promise<void> {
     if (!doc.spec || doc.tree || doc.tier !== 'none') return;
     let grammar: LoadedGrammar | undefined = this.options.registry.loaded(doc.spec.id);
     if (!grammar) {
@@ -305,22 +302,22 @@ export class DocumentStore {
       }
     }
     const settings = this.options.settings();
-    const text = doc.text.getText();
-    if (text.length > settings.maxFileBytes) {
-      this.refuse(doc, 'too-large', `${doc.uri} is ${mb(text.length)}, over the ${mb(settings.maxFileBytes)} limit (cst.maxFileSizeMb): syntax features are off for it.`);
+    if (doc.text.length > settings.maxFileBytes) {
+      this.refuse(doc, 'too-large', `${doc.uri} is ${mb(doc.text.length)}, over the ${mb(settings.maxFileBytes)} limit (cst.maxFileSizeMb): syntax features are off for it.`);
       return;
     }
-    if (looksBinary(text)) {
+    if (looksBinary(doc.text)) {
       this.refuse(doc, 'binary', `${doc.uri} looks binary (it contains NUL characters): syntax features are off for it.`);
       return;
     }
-    if (doc.tier === 'none' && this.options.restore?.(doc, grammar)) {
+    // An opened text may come from the cache; a document being edited is parsed into hot.
+    if (fromOpen && doc.tier === 'none' && this.options.restore?.(doc, grammar)) {
       doc.treeVersion = doc.version;
       doc.noTreeReason = undefined;
       this.options.onTreeChanged(doc);
       return;
     }
-    const outcome = this.options.parsers.parse(grammar, text, null, settings.parseTimeoutMs);
+    const outcome = this.options.parsers.parse(grammar, doc.text.input(), null, settings.parseTimeoutMs);
     doc.lastParse = outcome.kind;
     this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error);
   }

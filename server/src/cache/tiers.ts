@@ -87,7 +87,7 @@ export class TierManager {
 
   /** Accounted bytes of a document in memory: its text plus its syntax data in the tier it is in. */
   bytesOf(doc: OpenDocument): number {
-    const text = doc.text.getText().length * TEXT_BYTES_PER_CHAR;
+    const text = doc.text.length * TEXT_BYTES_PER_CHAR;
     if (doc.tree) return text + doc.nodeCount * HOT_BYTES_PER_NODE + (doc.hotIndex?.bytes ?? 0);
     if (doc.warm) return text + doc.warm.bytes;
     if (doc.cold) return text + doc.cold.length;

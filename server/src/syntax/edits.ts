@@ -8,6 +8,7 @@
 // never tree-sitter rows, so lone-CR files are positioned right too.
 import type { Point } from 'web-tree-sitter';
 import type { Position, Range, TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentText } from './text.js';
 
 /** True when the text has a \r not followed by \n (a line break for LSP, not for tree-sitter). */
 export function hasLoneCR(text: string): boolean {
@@ -16,7 +17,6 @@ export function hasLoneCR(text: string): boolean {
 
 /** The tree-sitter point of a UTF-16 offset. */
 export function pointAt(doc: TextDocument, offset: number, loneCR: boolean): Point {
-  const text = doc.getText();
   if (!loneCR) {
     // Without lone \r, LSP lines and tree-sitter rows coincide; the column is
     // measured from the line start (an offset between \r and \n counts the \r).
@@ -24,6 +24,7 @@ export function pointAt(doc: TextDocument, offset: number, loneCR: boolean): Poi
     const start = doc.offsetAt({ line, character: 0 });
     return { row: line, column: offset - start };
   }
+  const text = doc.getText();
   let row = 0;
   let last = -1;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
@@ -86,8 +87,8 @@ export function planEdit(doc: TextDocument, loneCR: boolean, start: number, end:
  * given whether the text before did. Only the inserted text and its two
  * boundaries can create one; removing one needs a rescan (rare: lone-CR files).
  */
-export function loneCRAfterEdit(before: boolean, newText: string, start: number, insertedLength: number): boolean {
-  if (before) return hasLoneCR(newText);
+export function loneCRAfterEdit(before: boolean, newText: DocumentText, start: number, insertedLength: number): boolean {
+  if (before) return hasLoneCR(newText.getText());
   const last = Math.min(newText.length - 1, start + insertedLength);
   for (let i = Math.max(0, start - 1); i <= last; i++) {
     if (newText.charCodeAt(i) === 13 && newText.charCodeAt(i + 1) !== 10) return true;

@@ -2,7 +2,7 @@
 // A parse that runs past its deadline is cancelled through the progress
 // callback and the parser is reset (a cancelled parser otherwise resumes its
 // old work on the next call).
-import { Parser, type Tree } from 'web-tree-sitter';
+import { Parser, type ParseCallback, type Tree } from 'web-tree-sitter';
 import type { LoadedGrammar } from './grammars.js';
 
 export type ParseKind = 'full' | 'incremental';
@@ -36,10 +36,11 @@ export class ParserPool {
   }
 
   /**
-   * Parse `text`. With `oldTree` (already edited to match `text`) the parse is
+   * Parse `text` (a string, or a callback returning the text from an index,
+   * e.g. DocumentText.input()). With `oldTree` (already edited to match `text`) the parse is
    * incremental. The old tree is not deleted here: its owner decides.
    */
-  parse(grammar: LoadedGrammar, text: string, oldTree: Tree | null, timeoutMs: number): ParseOutcome {
+  parse(grammar: LoadedGrammar, text: string | ParseCallback, oldTree: Tree | null, timeoutMs: number): ParseOutcome {
     const parser = this.parserFor(grammar);
     const kind: ParseKind = oldTree ? 'incremental' : 'full';
     const started = performance.now();
