@@ -23,6 +23,15 @@ export interface Settings {
   segmentSize: number;
   /** Worker threads for full parses (indexing, confirmation). */
   maxWorkers: number;
+  index: {
+    enabled: boolean;
+    maxFiles: number;
+    maxFileBytes: number;
+    include: string[];
+    exclude: string[];
+  };
+  /** Cap of workspace/symbol results. */
+  workspaceSymbolLimit: number;
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -42,10 +51,14 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     diskMb: 1024,
     segmentSize: 262144,
     maxWorkers: Math.max(1, (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length) - 1),
+    index: { enabled: true, maxFiles: 50_000, maxFileBytes: 2 * 1024 * 1024, include: [], exclude: [] },
+    workspaceSymbolLimit: 500,
   };
 }
 
 const mb = z.coerce.number().positive().max(1024 * 1024);
+/** Glob lists: an array, or a comma-separated string (environment). */
+const globs = z.union([z.array(z.string().min(1)), z.string()]).transform((v) => (typeof v === 'string' ? v.split(',').map((g) => g.trim()).filter(Boolean) : v));
 const bool = z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off', '1', '0', 'yes', 'no'])]).transform((v) =>
   typeof v === 'boolean' ? v : ['true', 'on', '1', 'yes'].includes(v),
 );
@@ -62,6 +75,12 @@ const FIELDS: { key: string; env?: string; schema: z.ZodType; apply: (s: Setting
   { key: 'cacheDir', env: 'CST_CACHE_DIR', schema: z.string().min(1), apply: (s, v: string) => (s.cacheDir = path.resolve(v)) },
   { key: 'diskMb', env: 'CST_DISK_MB', schema: mb, apply: (s, v: number) => (s.diskMb = v) },
   { key: 'segmentSize', env: 'CST_SEGMENT_SIZE', schema: z.coerce.number().int().min(4096).max(1 << 30), apply: (s, v: number) => (s.segmentSize = v) },
+  { key: 'index.enable', env: 'CST_INDEX', schema: bool, apply: (s, v: boolean) => (s.index.enabled = v) },
+  { key: 'index.maxFiles', env: 'CST_INDEX_MAX_FILES', schema: z.coerce.number().int().min(0).max(10_000_000), apply: (s, v: number) => (s.index.maxFiles = v) },
+  { key: 'index.maxFileSizeMb', env: 'CST_INDEX_MAX_FILE_MB', schema: mb, apply: (s, v: number) => (s.index.maxFileBytes = Math.round(v * 1024 * 1024)) },
+  { key: 'index.include', env: 'CST_INDEX_INCLUDE', schema: globs, apply: (s, v: string[]) => (s.index.include = v) },
+  { key: 'index.exclude', env: 'CST_INDEX_EXCLUDE', schema: globs, apply: (s, v: string[]) => (s.index.exclude = v) },
+  { key: 'workspaceSymbolLimit', env: 'CST_WORKSPACE_SYMBOL_LIMIT', schema: z.coerce.number().int().min(1).max(100_000), apply: (s, v: number) => (s.workspaceSymbolLimit = v) },
   { key: 'maxWorkers', env: 'CST_MAX_WORKERS', schema: z.coerce.number().int().min(1).max(64), apply: (s, v: number) => (s.maxWorkers = v) },
 ];
 
@@ -83,7 +102,13 @@ function lookup(obj: unknown, dotted: string): unknown {
 }
 
 function snapshot(s: Settings): Record<string, string> {
-  return Object.fromEntries(FIELDS.map((f) => [f.key, JSON.stringify(lookup({ ...s, maxFileSizeMb: s.maxFileBytes / 1048576, diagnostics: { ...s.diagnostics, enable: s.diagnostics.enabled } }, f.key))]));
+  const view = {
+    ...s,
+    maxFileSizeMb: s.maxFileBytes / 1048576,
+    diagnostics: { ...s.diagnostics, enable: s.diagnostics.enabled },
+    index: { ...s.index, enable: s.index.enabled, maxFileSizeMb: s.index.maxFileBytes / 1048576 },
+  };
+  return Object.fromEntries(FIELDS.map((f) => [f.key, JSON.stringify(lookup(view, f.key))]));
 }
 
 function applyFrom(base: Settings, source: 'env' | 'client', get: (f: (typeof FIELDS)[number]) => unknown): ConfigResult {

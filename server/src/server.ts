@@ -19,7 +19,11 @@ import { serializeNodes } from './syntax/walk.js';
 import { DocumentStore, type OpenDocument } from './cache/documents.js';
 import { TierManager, type FrozenStore } from './cache/tiers.js';
 import { SegmentStore } from './cache/segmentStore.js';
+import { fileURLToPath } from 'node:url';
+import { DidChangeWatchedFilesNotification, FileChangeType, type CancellationToken } from 'vscode-languageserver';
 import { WorkerPool } from './workspace/workers.js';
+import { WorkspaceIndex } from './workspace/index.js';
+import { Indexer, type IndexProgress } from './workspace/indexer.js';
 import { CacheCounters } from './telemetry/stats.js';
 import { cstStats, health, type StatsSources } from './telemetry/health.js';
 import { syntaxDiagnostics } from './features/diagnostics.js';
@@ -50,6 +54,14 @@ function paramsObject<T>(params: unknown): Partial<T> {
   return params && typeof params === 'object' && !Array.isArray(params) ? (params as Partial<T>) : {};
 }
 
+/** Local folders of the workspace (workspaceFolders, else rootUri, else rootPath). */
+function workspaceRoots(params: InitializeParams): string[] {
+  const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  const out = uris.filter((u) => typeof u === 'string' && u.startsWith('file:')).map((u) => fileURLToPath(u));
+  if (!out.length && typeof params.rootPath === 'string' && params.rootPath) out.push(params.rootPath);
+  return out;
+}
+
 export function startServer(connection: Connection): ServerHandle {
   const log = logger();
   const startedAt = Date.now();
@@ -66,6 +78,12 @@ export function startServer(connection: Connection): ServerHandle {
   let canRegisterConfiguration = false;
   let hierarchicalSymbols = false;
   let tiers: TierManager | undefined;
+  let pool: WorkerPool | undefined;
+  let indexer: Indexer | undefined;
+  const workspaceIndex = new WorkspaceIndex();
+  let roots: string[] = [];
+  let canWatchFiles = false;
+  let canReportProgress = false;
   let storeWarned = false;
 
   /** A one-way warning for the user (window/showMessage; no reply expected, nothing to await). */
@@ -101,8 +119,8 @@ export function startServer(connection: Connection): ServerHandle {
     tiers: tiers!,
     documents,
     registry,
-    indexed: () => 0,
-    indexCheck: () => 'ok',
+    indexed: () => workspaceIndex.fileCount,
+    indexCheck: () => indexer?.check() ?? 'ok',
     version: SERVER_VERSION,
     startedAt,
   });
@@ -176,13 +194,23 @@ export function startServer(connection: Connection): ServerHandle {
     applySettings(params.initializationOptions, 'initializationOptions');
     canRegisterConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
-    tiers = new TierManager(documents, registry, () => settings, counters, new WorkerPool(settings.maxWorkers), openStore());
+    pool = new WorkerPool(settings.maxWorkers);
+    tiers = new TierManager(documents, registry, () => settings, counters, pool, openStore());
+    tiers.onSymbols = (uri, symbols) => {
+      if (uri.startsWith('file:') && roots.some((r) => fileURLToPath(uri).startsWith(r))) workspaceIndex.set(uri, symbols);
+    };
+    const store = tiers.frozenStore;
+    indexer = new Indexer({ registry, pool, store: () => store, settings: () => settings, index: workspaceIndex, isOpen: (uri) => documents.get(uri) !== undefined });
+    roots = workspaceRoots(params);
+    canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    canReportProgress = params.capabilities.window?.workDoneProgress === true;
     log.info({ client: params.clientInfo, pid: process.pid, languages: registry.languages.length, cacheDir: settings.cacheDir }, 'initialize');
     return {
       capabilities: {
         positionEncoding: PositionEncodingKind.UTF16,
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         documentSymbolProvider: { label: 'CST' },
+        workspaceSymbolProvider: true,
         experimental: { cstStatsProvider: true, healthProvider: true, cstDebugTreeProvider: true },
       },
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
@@ -191,8 +219,50 @@ export function startServer(connection: Connection): ServerHandle {
 
   connection.onInitialized(() => {
     settle();
+    if (canWatchFiles) {
+      const extensions = registry.languages.flatMap((l) => l.extensions.map((e) => e.slice(1)));
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/*.{${extensions.join(',')}}` }] })
+        .catch(() => undefined);
+    }
+    if (settings.index.enabled && roots.length) void indexWorkspace();
     if (canRegisterConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'cst' }).catch(() => undefined);
+    }
+  });
+
+  async function indexWorkspace(): Promise<void> {
+    let progress: IndexProgress | undefined;
+    if (canReportProgress) {
+      const reporter = await connection.window.createWorkDoneProgress();
+      progress = {
+        begin: (total) => reporter.begin('Indexing workspace', 0, `0/${total} files`, true),
+        report: (done, total) => reporter.report(total ? Math.floor((done / total) * 100) : 100, `${done}/${total} files`),
+        end: () => reporter.done(),
+      };
+    }
+    try {
+      await indexer!.run(roots, progress);
+    } catch (err) {
+      log.error({ err }, 'workspace indexing failed');
+      progress?.end('failed');
+    }
+    settle();
+  }
+
+  connection.onWorkspaceSymbol((params, token: CancellationToken) => {
+    if (token.isCancellationRequested) return [];
+    const query = typeof params?.query === 'string' ? params.query : '';
+    return workspaceIndex.search(query, settings.workspaceSymbolLimit, () => token.isCancellationRequested);
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    for (const change of Array.isArray(changes) ? changes : []) {
+      if (typeof change?.uri !== 'string' || !change.uri.startsWith('file:')) continue;
+      const path = fileURLToPath(change.uri);
+      if (!roots.some((r) => path.startsWith(r))) continue;
+      if (change.type === FileChangeType.Deleted) indexer?.remove(path);
+      else if (!documents.get(change.uri)) void indexer?.indexPath(path);
     }
   });
 
@@ -227,6 +297,8 @@ export function startServer(connection: Connection): ServerHandle {
     diagnosticTimers.delete(td.uri);
     tiers?.forget(td.uri);
     if (documents.close(td.uri)) void connection.sendDiagnostics({ uri: td.uri, diagnostics: [] });
+    // The file on disk is what the workspace index holds once the editor lets go.
+    if (td.uri.startsWith('file:') && roots.some((r) => fileURLToPath(td.uri).startsWith(r))) void indexer?.indexPath(fileURLToPath(td.uri));
   });
 
   connection.onDocumentSymbol((params) => {
@@ -288,7 +360,9 @@ export function startServer(connection: Connection): ServerHandle {
     for (const t of diagnosticTimers.values()) clearTimeout(t);
     diagnosticTimers.clear();
     // Persistence never waits for `exit` (eglot SIGKILLs right after it): flush now.
+    indexer?.cancel();
     await tiers?.flush();
+    await pool?.close();
     documents.disposeAll();
     parsers.dispose();
     log.info('shutdown: store flushed, every tree deleted');

@@ -77,6 +77,15 @@ export function encodeEntry(language: string, key: string, warm: { compact: Comp
 export class EntryFormatError extends Error {}
 
 export function decodeEntry(buf: Buffer, expectedKey?: string): { language: string; key: string; warm: WarmData } {
+  const header = decodeIndex(buf, expectedKey);
+  if (!Array.isArray(header.index.diagnostics)) throw new EntryFormatError('entry index is malformed');
+  const headerLength = buf.readUInt32LE(8);
+  const compact = CompactTree.decode(new Uint8Array(buf.buffer, buf.byteOffset + 12 + headerLength, buf.length - 12 - headerLength));
+  return { language: header.language, key: header.key, warm: { compact, index: header.index, bytes: compact.byteLength + indexBytes(header.index) } };
+}
+
+/** Only the derived index of an encoded entry (workspace indexing reads symbols without decoding the CST). */
+export function decodeIndex(buf: Buffer, expectedKey?: string): { language: string; key: string; index: DerivedIndex } {
   if (buf.length < 12 || buf.readUInt32LE(0) !== MAGIC) throw new EntryFormatError('not a cache entry (bad magic)');
   const version = buf.readUInt16LE(4);
   if (version !== ENTRY_FORMAT_VERSION) throw new EntryFormatError(`entry format ${version}, expected ${ENTRY_FORMAT_VERSION}`);
@@ -89,9 +98,8 @@ export function decodeEntry(buf: Buffer, expectedKey?: string): { language: stri
     throw new EntryFormatError('corrupt entry header');
   }
   if (expectedKey !== undefined && header.key !== expectedKey) throw new EntryFormatError('entry key does not match');
-  if (!header.index || !Array.isArray(header.index.symbols) || !Array.isArray(header.index.diagnostics)) throw new EntryFormatError('entry index is malformed');
-  const compact = CompactTree.decode(new Uint8Array(buf.buffer, buf.byteOffset + 12 + headerLength, buf.length - 12 - headerLength));
-  return { language: header.language, key: header.key, warm: { compact, index: header.index, bytes: compact.byteLength + indexBytes(header.index) } };
+  if (!header.index || !Array.isArray(header.index.symbols)) throw new EntryFormatError('entry index is malformed');
+  return header;
 }
 
 /** Cold-tier and disk compression: raw deflate at a fast level (demotion is on the request path). */

@@ -3,6 +3,7 @@
 // the memory budget, LRU demotion, promotion on access, and background
 // persistence of full-parse results. See ARCHITECTURE.md, "Tiered cache".
 import type { Tree } from 'web-tree-sitter';
+import type { DocumentSymbol } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentStore, OpenDocument } from './documents.js';
 import { buildIndex, compress, contentKey, decodeEntry, decompress, encodeEntry, indexBytes, warmFromTree, type DerivedIndex, type WarmData } from './entry.js';
@@ -54,6 +55,8 @@ export class TierManager {
   private pendingConfirmations = 0;
   /** Idle time after the last change before a full-parse confirmation and persistence. */
   confirmDelayMs = 1000;
+  /** A document's symbols from a full parse (open documents keep the workspace index current). */
+  onSymbols: ((uri: string, symbols: DocumentSymbol[]) => void) | undefined;
 
   constructor(
     private readonly docs: DocumentStore,
@@ -257,6 +260,7 @@ export class TierManager {
     doc.confirmed = true;
     this.counters.lookup('frozen');
     this.counters.promotions++;
+    this.onSymbols?.(doc.uri, warm.index.symbols);
     return true;
   }
 
@@ -307,7 +311,14 @@ export class TierManager {
     const grammar = this.grammarOf(doc);
     if (!grammar || !this.pool || !this.store || this.docs.get(doc.uri) !== doc) return;
     const key = this.keyOf(doc, grammar);
-    if (doc.confirmed && this.store.has(key)) return;
+    if (doc.confirmed && this.store.has(key)) {
+      if (this.onSymbols) {
+        const payload = this.store.get(key);
+        const index = payload && this.decode(doc, grammar, payload)?.index;
+        if (index) this.onSymbols(doc.uri, index.symbols);
+      }
+      return;
+    }
     const version = doc.version;
     const nodeCount = doc.tree ? doc.nodeCount : -1;
     this.pendingConfirmations++;
@@ -315,6 +326,7 @@ export class TierManager {
       const result = await this.pool.run(grammar.spec.id, doc.text.getText(), { uri: doc.uri, timeoutMs: this.settings().parseTimeoutMs, priority: Priority.confirm });
       if (!result.ok || !result.payload || result.key !== key) return;
       if (!this.store.has(key)) this.store.put(key, grammar.spec.id, result.payload);
+      if (result.symbols && this.docs.get(doc.uri) === doc) this.onSymbols?.(doc.uri, result.symbols);
       if (this.docs.get(doc.uri) !== doc || doc.version !== version) return;
       if (nodeCount >= 0 && doc.tree && result.nodeCount !== nodeCount) {
         this.counters.mismatches++;

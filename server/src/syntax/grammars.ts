@@ -178,7 +178,22 @@ export class GrammarRegistry {
     return path.join(packageDir(spec.grammar.package), spec.grammar.wasm);
   }
 
+  /** package@version/file of a language's grammar, without loading it (cache keys for files not parsed yet). */
+  identity(spec: LanguageSpec): string {
+    return `${spec.grammar.package}@${this.packageVersion(spec)}/${spec.grammar.wasm}`;
+  }
+
+  private readonly versions = new Map<string, string>();
+
   packageVersion(spec: LanguageSpec): string {
+    const cached = this.versions.get(spec.grammar.package);
+    if (cached) return cached;
+    const version = this.readPackageVersion(spec);
+    this.versions.set(spec.grammar.package, version);
+    return version;
+  }
+
+  private readPackageVersion(spec: LanguageSpec): string {
     try {
       const pkg = JSON.parse(fs.readFileSync(path.join(packageDir(spec.grammar.package), 'package.json'), 'utf8')) as { version?: string };
       return pkg.version ?? 'unknown';
@@ -214,7 +229,7 @@ export class GrammarRegistry {
         language,
         version,
         abi: language.abiVersion,
-        identity: `${spec.grammar.package}@${version}/${spec.grammar.wasm}`,
+        identity: this.identity(spec),
       };
       this.states.set(id, { state: 'loaded', grammar });
       logger().debug({ language: id, ms: Math.round(performance.now() - started), abi: grammar.abi }, 'grammar loaded');

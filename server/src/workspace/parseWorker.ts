@@ -28,7 +28,7 @@ async function handle(task: ParseTask): Promise<ParseTaskResult> {
     const doc = TextDocument.create(task.uri ?? 'untitled:worker', spec.id, 0, task.text);
     const warm = warmFromTree(outcome.tree, grammar, doc, registry);
     const payload = compress(encodeEntry(spec.id, key, warm));
-    return { id: task.id, ok: true, key, payload, nodeCount: warm.compact.nodeCount, parseMs: outcome.ms };
+    return { id: task.id, ok: true, key, payload, symbols: warm.index.symbols, nodeCount: warm.compact.nodeCount, parseMs: outcome.ms };
   } finally {
     outcome.tree.delete();
   }

@@ -2,6 +2,7 @@
 // priority: documents the user opens jump ahead of background indexing.
 import { Worker } from 'node:worker_threads';
 import * as os from 'node:os';
+import type { DocumentSymbol } from 'vscode-languageserver';
 import { logger } from '../log.js';
 
 export interface ParseTask {
@@ -18,6 +19,8 @@ export interface ParseTaskResult {
   key?: string;
   /** Compressed entry payload (cache/entry.ts), when ok. */
   payload?: Buffer;
+  /** The document symbols of the derived index (so the caller need not decode the payload). */
+  symbols?: DocumentSymbol[];
   nodeCount?: number;
   parseMs?: number;
   timedOut?: boolean;

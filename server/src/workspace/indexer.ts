@@ -1,0 +1,189 @@
+// Background indexing of workspace folders: walk, read, look each file up in
+// the frozen store by content key (no parse when unchanged), otherwise parse
+// it in a worker and store the payload; the symbols go to the workspace index.
+// Requests keep being answered meanwhile (all parsing is in workers), and
+// documents the user opens are served by the document store, not queued here.
+import { pathToFileURL } from 'node:url';
+import type { DocumentSymbol } from 'vscode-languageserver';
+import type { GrammarRegistry } from '../syntax/grammars.js';
+import type { Settings } from '../config.js';
+import type { FrozenStore } from '../cache/tiers.js';
+import { contentKey, decodeIndex, decompress } from '../cache/entry.js';
+import { logger } from '../log.js';
+import { Priority, type WorkerPool } from './workers.js';
+import { readSourceFile, Walker, type SkipReason, type WalkedFile } from './walker.js';
+import type { WorkspaceIndex } from './index.js';
+
+export interface IndexProgress {
+  begin(total: number): void;
+  report(done: number, total: number): void;
+  end(message: string): void;
+}
+
+export interface IndexSummary {
+  files: number;
+  parsed: number;
+  fromCache: number;
+  bytes: number;
+  ms: number;
+  parseMs: number;
+  perLanguage: Record<string, number>;
+  skipped: Record<string, number>;
+  examples: Record<string, string[]>;
+  fileLimitHit: boolean;
+  cancelled: boolean;
+}
+
+export interface IndexerOptions {
+  registry: GrammarRegistry;
+  pool: WorkerPool;
+  store: () => FrozenStore | null;
+  settings: () => Settings;
+  index: WorkspaceIndex;
+  /** Open documents are the document store's: skipped here. */
+  isOpen?: (uri: string) => boolean;
+}
+
+export type IndexState = 'idle' | 'indexing' | 'done' | 'cancelled';
+
+export class Indexer {
+  state: IndexState = 'idle';
+  summary: IndexSummary | undefined;
+  done = 0;
+  total = 0;
+  private abort: AbortController | undefined;
+
+  constructor(private readonly options: IndexerOptions) {}
+
+  /** Say what limit was hit, for $/health ("ok" otherwise). */
+  check(): string {
+    if (this.state === 'indexing') return `ok (indexing ${this.done}/${this.total})`;
+    const s = this.summary;
+    if (!s) return 'ok';
+    const notes: string[] = [];
+    if (s.fileLimitHit) notes.push(`file limit reached (${this.options.settings().index.maxFiles} files; index.maxFiles)`);
+    if (s.skipped['too-large']) notes.push(`${s.skipped['too-large']} files over the size limit (index.maxFileSizeMb)`);
+    return notes.length ? `ok (${notes.join('; ')})` : 'ok';
+  }
+
+  cancel(): void {
+    this.abort?.abort();
+    this.options.pool.clearQueue(Priority.background);
+  }
+
+  async run(roots: string[], progress?: IndexProgress): Promise<IndexSummary> {
+    this.cancel();
+    const abort = new AbortController();
+    this.abort = abort;
+    const settings = this.options.settings();
+    const started = performance.now();
+    const summary: IndexSummary = { files: 0, parsed: 0, fromCache: 0, bytes: 0, ms: 0, parseMs: 0, perLanguage: {}, skipped: {}, examples: {}, fileLimitHit: false, cancelled: false };
+    this.state = 'indexing';
+    this.done = 0;
+    const walker = new Walker({
+      roots,
+      registry: this.options.registry,
+      include: settings.index.include,
+      exclude: settings.index.exclude,
+      maxFiles: settings.index.maxFiles,
+      maxFileBytes: settings.index.maxFileBytes,
+      signal: abort.signal,
+    });
+    const files: WalkedFile[] = [];
+    for await (const f of walker.files()) files.push(f);
+    this.total = files.length;
+    progress?.begin(files.length);
+    const skip = (reason: SkipReason | 'parse-failed' | 'timed-out', p: string) => {
+      summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;
+      const ex = (summary.examples[reason] ??= []);
+      if (ex.length < 5) ex.push(p);
+    };
+    const inFlight = new Set<Promise<void>>();
+    const limit = this.options.pool.workers * 2 + 2;
+    let lastReport = 0;
+    for (const file of files) {
+      if (abort.signal.aborted) break;
+      const task = this.indexOne(file, summary, skip).finally(() => {
+        inFlight.delete(task);
+        this.done++;
+        const now = performance.now();
+        if (now - lastReport > 100 || this.done === this.total) {
+          lastReport = now;
+          progress?.report(this.done, this.total);
+        }
+      });
+      inFlight.add(task);
+      if (inFlight.size >= limit) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    for (const [reason, n] of walker.summary.skipped) {
+      summary.skipped[reason] = (summary.skipped[reason] ?? 0) + n;
+      summary.examples[reason] = [...(summary.examples[reason] ?? []), ...(walker.summary.examples.get(reason) ?? [])].slice(0, 5);
+    }
+    summary.fileLimitHit = walker.summary.fileLimitHit;
+    summary.cancelled = abort.signal.aborted;
+    summary.ms = performance.now() - started;
+    this.summary = summary;
+    this.state = summary.cancelled ? 'cancelled' : 'done';
+    const message = `${summary.files} files indexed (${summary.parsed} parsed, ${summary.fromCache} from cache) in ${(summary.ms / 1000).toFixed(1)} s`;
+    progress?.end(message);
+    const log = logger();
+    log.info({ ...summary, examples: undefined }, 'workspace indexed');
+    if (summary.fileLimitHit) log.warn({ maxFiles: settings.index.maxFiles }, 'workspace index: file limit reached; the rest is not indexed (index.maxFiles)');
+    if (summary.skipped['too-large']) log.warn({ count: summary.skipped['too-large'], examples: summary.examples['too-large'] }, 'workspace index: files over the size limit skipped (index.maxFileSizeMb)');
+    return summary;
+  }
+
+  /** Index (or re-index) one file now: watched-file changes. */
+  async indexPath(path: string): Promise<boolean> {
+    const spec = this.options.registry.resolve(undefined, path);
+    if (!spec) return false;
+    const summary: IndexSummary = { files: 0, parsed: 0, fromCache: 0, bytes: 0, ms: 0, parseMs: 0, perLanguage: {}, skipped: {}, examples: {}, fileLimitHit: false, cancelled: false };
+    await this.indexOne({ path, root: '', language: spec.id, size: 0 }, summary, () => undefined, Priority.interactive);
+    return summary.files > 0;
+  }
+
+  remove(path: string): void {
+    this.options.index.delete(pathToFileURL(path).toString());
+  }
+
+  private async indexOne(file: WalkedFile, summary: IndexSummary, skip: (reason: SkipReason | 'parse-failed' | 'timed-out', p: string) => void, priority: Priority = Priority.background): Promise<void> {
+    const uri = pathToFileURL(file.path).toString();
+    if (this.options.isOpen?.(uri)) return;
+    const read = await readSourceFile(file.path);
+    if ('skip' in read) {
+      skip(read.skip, file.path);
+      return;
+    }
+    const text = read.text;
+    const spec = this.options.registry.spec(file.language)!;
+    const key = contentKey(this.options.registry.identity(spec), text);
+    const store = this.options.store();
+    let symbols: DocumentSymbol[] | undefined;
+    const cached = store?.has(key) ? store.get(key) : undefined;
+    if (cached) {
+      try {
+        symbols = decodeIndex(decompress(cached), key).index.symbols;
+        summary.fromCache++;
+      } catch {
+        symbols = undefined;
+      }
+    }
+    if (!symbols) {
+      const result = await this.options.pool.run(file.language, text, { uri, timeoutMs: this.options.settings().parseTimeoutMs, priority });
+      if (!result.ok || !result.payload || !result.symbols) {
+        skip(result.timedOut ? 'timed-out' : 'parse-failed', file.path);
+        return;
+      }
+      if (result.key === key) store?.put(key, file.language, result.payload);
+      symbols = result.symbols;
+      summary.parsed++;
+      summary.parseMs += result.parseMs ?? 0;
+    }
+    if (this.options.isOpen?.(uri)) return;
+    this.options.index.set(uri, symbols);
+    summary.files++;
+    summary.bytes += text.length;
+    summary.perLanguage[file.language] = (summary.perLanguage[file.language] ?? 0) + 1;
+  }
+}
