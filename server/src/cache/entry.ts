@@ -39,12 +39,20 @@ export interface WarmData {
  * that shapes the payload, and the text. Same key = same syntax data, in any
  * process, on any machine.
  */
-export function contentKey(grammarIdentity: string, text: string): string {
+export function contentKey(grammarIdentity: string, text: string, kind: EntryKind = 'full'): string {
   return createHash('sha256')
-    .update(`${grammarIdentity}\0entry=${ENTRY_FORMAT_VERSION}\0compact=${COMPACT_FORMAT_VERSION}\0`)
+    .update(`${grammarIdentity}\0entry=${ENTRY_FORMAT_VERSION}\0compact=${COMPACT_FORMAT_VERSION}\0kind=${kind}\0`)
     .update(text)
     .digest('hex');
 }
+
+/**
+ * `full` entries hold the compact CST and the derived index (documents that
+ * were open: a restart serves them without a parse); `index` entries hold the
+ * derived index only (background workspace indexing: building a compact CST
+ * costs more than the parse, and workspace symbols need only the index).
+ */
+export type EntryKind = 'full' | 'index';
 
 export function buildIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry): DerivedIndex {
   return {
@@ -65,9 +73,9 @@ export function warmFromTree(tree: Tree, grammar: LoadedGrammar, doc: TextDocume
   return { compact, index: idx, bytes: compact.byteLength + indexBytes(idx) };
 }
 
-export function encodeEntry(language: string, key: string, warm: { compact: CompactTree; index: DerivedIndex }): Buffer {
+export function encodeEntry(language: string, key: string, warm: { compact: CompactTree | null; index: DerivedIndex }): Buffer {
   const header = Buffer.from(JSON.stringify({ language, key, index: warm.index }), 'utf8');
-  const compact = warm.compact.encode();
+  const compact = warm.compact ? warm.compact.encode() : new Uint8Array(0);
   const head = Buffer.alloc(12);
   head.writeUInt32LE(MAGIC, 0);
   head.writeUInt16LE(ENTRY_FORMAT_VERSION, 4);
@@ -81,6 +89,7 @@ export function decodeEntry(buf: Buffer, expectedKey?: string): { language: stri
   const header = decodeIndex(buf, expectedKey);
   if (!Array.isArray(header.index.diagnostics)) throw new EntryFormatError('entry index is malformed');
   const headerLength = buf.readUInt32LE(8);
+  if (buf.length === 12 + headerLength) throw new EntryFormatError('an index entry has no CST');
   const compact = CompactTree.decode(new Uint8Array(buf.buffer, buf.byteOffset + 12 + headerLength, buf.length - 12 - headerLength));
   return { language: header.language, key: header.key, warm: { compact, index: header.index, bytes: compact.byteLength + indexBytes(header.index) } };
 }

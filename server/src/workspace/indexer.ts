@@ -157,20 +157,24 @@ export class Indexer {
     }
     const text = read.text;
     const spec = this.options.registry.spec(file.language)!;
-    const key = contentKey(this.options.registry.identity(spec), text);
+    // A full entry (the file was open once) serves as well as an index entry.
+    const identity = this.options.registry.identity(spec);
+    const key = contentKey(identity, text, 'index');
     const store = this.options.store();
     let symbols: DocumentSymbol[] | undefined;
-    const cached = store?.has(key) ? store.get(key) : undefined;
+    const fullKey = contentKey(identity, text, 'full');
+    const cachedKey = store?.has(key) ? key : store?.has(fullKey) ? fullKey : undefined;
+    const cached = cachedKey ? store!.get(cachedKey) : undefined;
     if (cached) {
       try {
-        symbols = decodeIndex(decompress(cached), key).index.symbols;
+        symbols = decodeIndex(decompress(cached), cachedKey).index.symbols;
         summary.fromCache++;
       } catch {
         symbols = undefined;
       }
     }
     if (!symbols) {
-      const result = await this.options.pool.run(file.language, text, { uri, timeoutMs: this.options.settings().parseTimeoutMs, priority });
+      const result = await this.options.pool.run(file.language, text, { uri, timeoutMs: this.options.settings().parseTimeoutMs, priority, kind: 'index' });
       if (!result.ok || !result.payload || !result.symbols) {
         skip(result.timedOut ? 'timed-out' : 'parse-failed', file.path);
         return;

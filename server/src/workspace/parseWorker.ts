@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GrammarRegistry } from '../syntax/grammars.js';
 import { ParserPool } from '../syntax/parser.js';
-import { compress, contentKey, encodeEntry, warmFromTree } from '../cache/entry.js';
+import { buildIndex, compress, contentKey, encodeEntry, warmFromTree } from '../cache/entry.js';
 import { createLogger } from '../log.js';
 import type { ParseTask, ParseTaskResult } from './workers.js';
 
@@ -21,14 +21,15 @@ async function handle(task: ParseTask): Promise<ParseTaskResult> {
     const s = registry.state(spec.id);
     return { id: task.id, ok: false, error: s.state === 'failed' ? s.error : 'grammar not loaded' };
   }
-  const key = contentKey(grammar.identity, task.text);
+  const key = contentKey(grammar.identity, task.text, task.kind);
   const outcome = parsers.parse(grammar, task.text, null, task.timeoutMs);
   if (!outcome.tree) return { id: task.id, ok: false, key, timedOut: outcome.timedOut, error: outcome.error ?? (outcome.timedOut ? 'parse timed out' : 'no tree'), parseMs: outcome.ms };
   try {
     const doc = TextDocument.create(task.uri ?? 'untitled:worker', spec.id, 0, task.text);
-    const warm = warmFromTree(outcome.tree, grammar, doc, registry);
-    const payload = compress(encodeEntry(spec.id, key, warm));
-    return { id: task.id, ok: true, key, payload, symbols: warm.index.symbols, nodeCount: warm.compact.nodeCount, parseMs: outcome.ms };
+    const nodeCount = outcome.tree.rootNode.descendantCount;
+    const entry = task.kind === 'index' ? { compact: null, index: buildIndex(outcome.tree, grammar, doc, registry) } : warmFromTree(outcome.tree, grammar, doc, registry);
+    const payload = compress(encodeEntry(spec.id, key, entry));
+    return { id: task.id, ok: true, key, payload, symbols: entry.index.symbols, nodeCount, parseMs: outcome.ms };
   } finally {
     outcome.tree.delete();
   }

@@ -4,11 +4,14 @@ import { Worker } from 'node:worker_threads';
 import * as os from 'node:os';
 import type { DocumentSymbol } from 'vscode-languageserver';
 import { logger } from '../log.js';
+import type { EntryKind } from '../cache/entry.js';
 
 export interface ParseTask {
   id: number;
   language: string;
   text: string;
+  /** full: compact CST + index; index: the derived index only (see cache/entry.ts). */
+  kind: EntryKind;
   uri?: string;
   timeoutMs: number;
 }
@@ -64,10 +67,10 @@ export class WorkerPool {
     return this.size;
   }
 
-  run(language: string, text: string, options: { uri?: string; timeoutMs: number; priority?: Priority }): Promise<ParseTaskResult> {
+  run(language: string, text: string, options: { uri?: string; timeoutMs: number; priority?: Priority; kind?: EntryKind }): Promise<ParseTaskResult> {
     if (this.closed) return Promise.resolve({ id: 0, ok: false, error: 'worker pool closed' });
     return new Promise((resolve) => {
-      const task: ParseTask = { id: this.nextId++, language, text, uri: options.uri, timeoutMs: options.timeoutMs };
+      const task: ParseTask = { id: this.nextId++, language, text, kind: options.kind ?? 'full', uri: options.uri, timeoutMs: options.timeoutMs };
       this.queues[options.priority ?? Priority.background]!.push({ task, priority: options.priority ?? Priority.background, resolve });
       this.pump();
     });
