@@ -301,7 +301,9 @@ export function startServer(connection: Connection): ServerHandle {
     if (td.uri.startsWith('file:') && roots.some((r) => fileURLToPath(td.uri).startsWith(r))) void indexer?.indexPath(fileURLToPath(td.uri));
   });
 
-  connection.onDocumentSymbol((params) => {
+  connection.onDocumentSymbol(async (params) => {
+    // Right after didOpen the grammar may still be loading: answer once the first tree exists, not [].
+    await documents.whenReady(params.textDocument.uri);
     const snap = tiers?.snapshot(params.textDocument.uri);
     if (!snap) return [];
     try {

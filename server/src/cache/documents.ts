@@ -46,6 +46,8 @@ export class OpenDocument {
   confirmed = false;
   /** LRU clock value of the last access. */
   lastAccess = 0;
+  /** Settles when the first attempt to give the opened text a tree is over (parsed, restored or refused). */
+  ready: Promise<void> = Promise.resolve();
   noTreeReason: NoTreeReason | undefined;
   loneCR: boolean;
   /** Server-side ms spent on the last didChange (text, tree edit, reparse). */
@@ -131,7 +133,7 @@ export class DocumentStore {
     const doc = new OpenDocument(uri, languageId, spec, DocumentText.create(uri, languageId, version, text));
     this.docs.set(uri, doc);
     if (!spec) logger().debug({ uri, languageId }, 'unknown language: document kept, features answer empty');
-    void this.ensureTree(doc, true);
+    doc.ready = this.ensureTree(doc, true).catch((err: unknown) => logger().error({ err, uri }, 'first parse failed'));
     return doc;
   }
 
@@ -211,6 +213,15 @@ export class DocumentStore {
         void this.ensureTree(doc);
       }
     }
+  }
+
+  /** Wait (at most timeoutMs) until an opened document's grammar has loaded and its first parse is done. */
+  async whenReady(uri: string, timeoutMs = 5000): Promise<void> {
+    const doc = this.docs.get(uri);
+    if (!doc || doc.noTreeReason !== 'loading') return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([doc.ready, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   /** Run `fn` with the document's current tree pinned, even across awaits. */

@@ -2,6 +2,7 @@
 // LSP languageId or file name, and lazy loading of each grammar's .wasm from
 // its npm package. A grammar that fails to load is reported once with the
 // reason; every other language keeps working.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -178,10 +179,31 @@ export class GrammarRegistry {
     return path.join(packageDir(spec.grammar.package), spec.grammar.wasm);
   }
 
-  /** package@version/file of a language's grammar, without loading it (cache keys for files not parsed yet). */
+  /**
+   * What a cache entry's content depends on besides the text: the grammar
+   * (package@version/file) and the language's query files (an edited
+   * symbols.scm must not keep serving old outlines from disk). Computed
+   * without loading the grammar, once per language.
+   */
   identity(spec: LanguageSpec): string {
-    return `${spec.grammar.package}@${this.packageVersion(spec)}/${spec.grammar.wasm}`;
+    let id = this.identities.get(spec.id);
+    if (!id) {
+      const hash = createHash('sha256');
+      const dir = path.join(this.dir, spec.id);
+      let files: string[] = [];
+      try {
+        files = fs.readdirSync(dir).filter((f) => f.endsWith('.scm')).sort();
+      } catch {
+        files = [];
+      }
+      for (const f of files) hash.update(f).update('\0').update(fs.readFileSync(path.join(dir, f))).update('\0');
+      id = `${spec.grammar.package}@${this.packageVersion(spec)}/${spec.grammar.wasm}#queries=${hash.digest('hex').slice(0, 16)}`;
+      this.identities.set(spec.id, id);
+    }
+    return id;
   }
+
+  private readonly identities = new Map<string, string>();
 
   private readonly versions = new Map<string, string>();
 
