@@ -173,6 +173,23 @@ describe('restart', () => {
     expect((await stats(second)).parses.full).toBe(0);
   });
 
+  it('shutdown persists what is pending: a server killed right after exit (as eglot does) loses nothing', async () => {
+    const dir = tmpDir();
+    const files = mixedCorpus();
+    const first = await server({ CST_CACHE_DIR: dir });
+    const uris = await openAll(first, files);
+    const expected = await Promise.all(uris.map((u) => symbols(first, u)));
+    // No idle time: shutdown at once, then SIGKILL right after exit.
+    await first.request('shutdown', null);
+    void first.conn.sendNotification('exit');
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    const second = await server({ CST_CACHE_DIR: dir });
+    const uris2 = await openAll(second, files);
+    expect(await Promise.all(uris2.map((u) => symbols(second, u)))).toEqual(expected);
+    expect((await stats(second)).parses.full).toBe(0);
+  });
+
   it('two servers writing one cache dir at once leave it whole for a third', async () => {
     const dir = tmpDir();
     const files = mixedCorpus();

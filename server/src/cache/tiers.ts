@@ -351,9 +351,29 @@ export class TierManager {
     this.idleTimers.delete(uri);
   }
 
-  /** Shutdown: persist what is pending, stop timers. */
+  /**
+   * Shutdown: persist what is pending, stop timers. Documents still waiting for
+   * their idle persistence are written now when their tree came from a full
+   * parse (confirmed by definition); incrementally edited ones are not
+   * (nothing unconfirmed reaches the disk).
+   */
   async flush(): Promise<void> {
     for (const t of this.idleTimers.values()) clearTimeout(t);
+    // Every open document whose confirmed data the store lacks: waiting for its
+    // idle timer, or with a worker confirmation still in flight.
+    for (const doc of this.docs.all()) {
+      const grammar = this.grammarOf(doc);
+      if (!grammar || !this.storeUsable() || !doc.confirmed || doc.frozen || doc.tier === 'none') continue;
+      const key = this.keyOf(doc, grammar);
+      if (this.store!.has(key)) continue;
+      try {
+        const data = doc.tree ? warmFromTree(doc.tree.tree, grammar, doc.text, this.registry, doc.hotIndex?.version === doc.treeVersion ? doc.hotIndex.index : undefined) : doc.warm;
+        const payload = doc.cold ?? (data ? compress(encodeEntry(grammar.spec.id, key, data)) : undefined);
+        if (payload) this.store!.put(key, grammar.spec.id, payload);
+      } catch (err) {
+        logger().warn({ uri: doc.uri, error: (err as Error).message }, 'could not persist at shutdown');
+      }
+    }
     this.idleTimers.clear();
     await this.store?.flush();
   }
