@@ -13,6 +13,7 @@ interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   parse: () => import('./parse.js'),
+  prewarm: () => import('./prewarm.js'),
 };
 
 /** Commands provided by other modules register here (store commands, prewarm, ...). */

@@ -8,7 +8,7 @@ import type { DocumentSymbol } from 'vscode-languageserver';
 import type { GrammarRegistry } from '../syntax/grammars.js';
 import type { Settings } from '../config.js';
 import type { FrozenStore } from '../cache/tiers.js';
-import { contentKey, decodeIndex, decompress } from '../cache/entry.js';
+import { contentKey, decodeIndex, decompress, type EntryKind } from '../cache/entry.js';
 import { logger } from '../log.js';
 import { Priority, type WorkerPool } from './workers.js';
 import { readSourceFile, Walker, type SkipReason, type WalkedFile } from './walker.js';
@@ -42,6 +42,8 @@ export interface IndexerOptions {
   index: WorkspaceIndex;
   /** Open documents are the document store's: skipped here. */
   isOpen?: (uri: string) => boolean;
+  /** What to store for a parsed file: the derived index only (default), or the compact CST too. */
+  entryKind?: EntryKind;
 }
 
 export type IndexState = 'idle' | 'indexing' | 'done' | 'cancelled';
@@ -159,10 +161,11 @@ export class Indexer {
     const spec = this.options.registry.spec(file.language)!;
     // A full entry (the file was open once) serves as well as an index entry.
     const identity = this.options.registry.identity(spec);
-    const key = contentKey(identity, text, 'index');
+    const kind = this.options.entryKind ?? 'index';
+    const key = contentKey(identity, text, kind);
     const store = this.options.store();
     let symbols: DocumentSymbol[] | undefined;
-    const fullKey = contentKey(identity, text, 'full');
+    const fullKey = kind === 'full' ? key : contentKey(identity, text, 'full');
     const cachedKey = store?.has(key) ? key : store?.has(fullKey) ? fullKey : undefined;
     const cached = cachedKey ? store!.get(cachedKey) : undefined;
     if (cached) {
@@ -174,7 +177,7 @@ export class Indexer {
       }
     }
     if (!symbols) {
-      const result = await this.options.pool.run(file.language, text, { uri, timeoutMs: this.options.settings().parseTimeoutMs, priority, kind: 'index' });
+      const result = await this.options.pool.run(file.language, text, { uri, timeoutMs: this.options.settings().parseTimeoutMs, priority, kind });
       if (!result.ok || !result.payload || !result.symbols) {
         skip(result.timedOut ? 'timed-out' : 'parse-failed', file.path);
         return;
