@@ -28,6 +28,7 @@ import { CacheCounters } from './telemetry/stats.js';
 import { cstStats, health, type StatsSources } from './telemetry/health.js';
 import { syntaxDiagnostics } from './features/diagnostics.js';
 import { toSymbolInformation } from './features/symbols.js';
+import { complete, completionTriggers, resolveCompletion } from './features/completion.js'; // LOCAL-WIRING
 import {
   CstStatsRequest,
   DebugGcRequest,
@@ -97,7 +98,7 @@ export function startServer(connection: Connection): ServerHandle {
     settings: () => settings,
     notify: (_doc, _reason, message) => tell(message),
     onTreeChanged: (doc) => scheduleDiagnostics(doc),
-    restore: (doc, grammar) => tiers?.restore(doc, grammar) ?? false,
+    restore: (doc) => tiers?.restore(doc) ?? false,
     onParsed: (doc, kind) => tiers?.parsed(doc, kind),
   });
 
@@ -211,6 +212,7 @@ export function startServer(connection: Connection): ServerHandle {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         documentSymbolProvider: { label: 'CST' },
         workspaceSymbolProvider: true,
+        completionProvider: { triggerCharacters: completionTriggers(registry), resolveProvider: true }, // LOCAL-WIRING
         experimental: { cstStatsProvider: true, healthProvider: true, cstDebugTreeProvider: true },
       },
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
@@ -315,6 +317,19 @@ export function startServer(connection: Connection): ServerHandle {
     }
   });
 
+  connection.onCompletion(async (params, token) => { // LOCAL-WIRING
+    await documents.whenReady(params.textDocument.uri);
+    if (token.isCancellationRequested) return { isIncomplete: true, items: [] };
+    const snap = tiers?.snapshot(params.textDocument.uri);
+    if (!snap) return { isIncomplete: false, items: [] };
+    try {
+      return complete(snap, params.position, { registry, workspace: workspaceIndex, limit: 100, isCancelled: () => token.isCancellationRequested, triggerCharacter: params.context?.triggerCharacter });
+    } finally {
+      snap.release();
+      settle();
+    }
+  });
+  connection.onCompletionResolve((item) => resolveCompletion(item, { getText: (uri) => documents.get(uri)?.text.getText() })); // LOCAL-WIRING
   connection.onRequest(CstStatsRequest, (params: unknown) => cstStats(sources(), paramsObject<CstStatsParams>(params).uri));
   connection.onRequest(HealthRequest, () => health(sources()));
 

@@ -94,8 +94,8 @@ export interface DocumentStoreOptions {
   notify: (doc: OpenDocument, reason: NoTreeReason, message: string) => void;
   /** The tree (or its absence) changed: diagnostics and dependants refresh. */
   onTreeChanged: (doc: OpenDocument) => void;
-  /** Before a full parse of an unedited text: serve it from the cache instead (true = restored, no parse). */
-  restore?: (doc: OpenDocument, grammar: LoadedGrammar) => boolean;
+  /** Before a full parse of an opened text: serve it from the cache instead (true = restored: no parse, no grammar load). */
+  restore?: (doc: OpenDocument) => boolean;
   /** Every parse outcome (statistics). */
   onParsed?: (doc: OpenDocument, kind: 'full' | 'incremental') => void;
 }
@@ -302,16 +302,6 @@ export class DocumentStore {
   /** Full parse of the current text when the document has no tree and may have one. */
   private async ensureTree(doc: OpenDocument, fromOpen = false): Promise<void> {
     if (!doc.spec || doc.tree || doc.tier !== 'none') return;
-    let grammar: LoadedGrammar | undefined = this.options.registry.loaded(doc.spec.id);
-    if (!grammar) {
-      grammar = await this.options.registry.load(doc.spec.id);
-      if (this.docs.get(doc.uri) !== doc || doc.tree) return; // closed, replaced or parsed meanwhile
-      if (!grammar) {
-        doc.noTreeReason = 'grammar-failed';
-        this.options.onTreeChanged(doc);
-        return;
-      }
-    }
     const settings = this.options.settings();
     if (doc.text.length > settings.maxFileBytes) {
       this.refuse(doc, 'too-large', `${doc.uri} is ${mb(doc.text.length)}, over the ${mb(settings.maxFileBytes)} limit (cst.maxFileSizeMb): syntax features are off for it.`);
@@ -321,12 +311,24 @@ export class DocumentStore {
       this.refuse(doc, 'binary', `${doc.uri} looks binary (it contains NUL characters): syntax features are off for it.`);
       return;
     }
-    // An opened text may come from the cache; a document being edited is parsed into hot.
-    if (fromOpen && doc.tier === 'none' && this.options.restore?.(doc, grammar)) {
+    // An opened text may come from the cache, before (and without waiting for) the grammar's load;
+    // a document being edited is parsed into hot.
+    if (fromOpen && this.options.restore?.(doc)) {
       doc.treeVersion = doc.version;
       doc.noTreeReason = undefined;
       this.options.onTreeChanged(doc);
+      void this.options.registry.load(doc.spec.id); // ready for the first edit
       return;
+    }
+    let grammar: LoadedGrammar | undefined = this.options.registry.loaded(doc.spec.id);
+    if (!grammar) {
+      grammar = await this.options.registry.load(doc.spec.id);
+      if (this.docs.get(doc.uri) !== doc || doc.tree || doc.tier !== 'none') return; // closed, replaced or parsed meanwhile
+      if (!grammar) {
+        doc.noTreeReason = 'grammar-failed';
+        this.options.onTreeChanged(doc);
+        return;
+      }
     }
     const outcome = this.options.parsers.parse(grammar, doc.text.input(), null, settings.parseTimeoutMs);
     doc.lastParse = outcome.kind;

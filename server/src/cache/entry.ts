@@ -15,8 +15,11 @@ import { CompactTree, COMPACT_FORMAT_VERSION } from './compact.js';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
 import { syntaxDiagnostics } from '../features/diagnostics.js';
 import { documentSymbols } from '../features/symbols.js';
+import { foldIndex, type FoldIndex } from '../features/folding.js';
+import { highlightIndex, type HighlightIndex } from '../features/highlights.js';
+import { buildCompletionIndex, type CompletionIndex } from '../features/completionIndex.js';
 
-export const ENTRY_FORMAT_VERSION = 1;
+export const ENTRY_FORMAT_VERSION = 2;
 const MAGIC = 0x45545343; // "CSTE"
 /** Diagnostics kept in the index (publishing cuts to the configured maximum). */
 export const INDEX_MAX_DIAGNOSTICS = 1000;
@@ -25,13 +28,52 @@ export const INDEX_MAX_DIAGNOSTICS = 1000;
 export interface DerivedIndex {
   symbols: DocumentSymbol[];
   diagnostics: Diagnostic[];
+  /** Folding ranges from folds.scm (features/folding.ts: 5 numbers per range). */
+  folds: FoldIndex;
+  /** documentHighlight occurrences grouped by binding, from locals.scm (features/highlights.ts: 3 numbers per occurrence). */
+  highlights: HighlightIndex;
+  /** Completion facts (features/completionIndex.ts); absent for languages without a completion entry. */
+  completion?: CompletionIndex;
 }
 
-export interface WarmData {
-  compact: CompactTree;
-  index: DerivedIndex;
-  /** Accounted JS-heap bytes of compact + index (text is accounted by the document). */
-  bytes: number;
+/**
+ * Warm-tier data: the derived index, and the compact CST decoded lazily (a
+ * restored entry keeps its encoded bytes until a feature walks the tree:
+ * documentSymbol and diagnostics need only the index).
+ */
+export class WarmData {
+  private decoded: CompactTree | undefined;
+  private encoded: Uint8Array | undefined;
+
+  constructor(
+    readonly index: DerivedIndex,
+    compact: CompactTree | Uint8Array,
+    /** Accounted bytes of the index (an estimate: see indexBytes). */
+    readonly indexBytes: number,
+    /** Node count of the tree (known without decoding it). */
+    readonly nodeCount: number,
+  ) {
+    if (compact instanceof CompactTree) this.decoded = compact;
+    else this.encoded = compact;
+  }
+
+  get compact(): CompactTree {
+    if (!this.decoded) {
+      this.decoded = CompactTree.decode(this.encoded!);
+      this.encoded = undefined;
+    }
+    return this.decoded;
+  }
+
+  /** The encoded CST (without decoding it when it was never decoded). */
+  encodedCompact(): Uint8Array {
+    return this.encoded ?? this.decoded!.encode();
+  }
+
+  /** Accounted JS-heap bytes of compact CST (encoded or decoded) + index; the text is the document's. */
+  get bytes(): number {
+    return (this.decoded ? this.decoded.byteLength : this.encoded!.byteLength) + this.indexBytes;
+  }
 }
 
 /**
@@ -58,6 +100,9 @@ export function buildIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument
   return {
     symbols: documentSymbols(tree, grammar, doc, registry),
     diagnostics: syntaxDiagnostics(tree, doc, INDEX_MAX_DIAGNOSTICS),
+    folds: foldIndex(tree, grammar, doc, registry),
+    highlights: highlightIndex(tree, grammar, doc, registry),
+    completion: buildCompletionIndex(tree, grammar, doc, registry),
   };
 }
 
@@ -70,12 +115,13 @@ export function warmFromTree(tree: Tree, grammar: LoadedGrammar, doc: TextDocume
   // With the flat text the build reads leaf texts from it instead of the tree (faster, same result).
   const compact = CompactTree.fromTree(tree, doc.getText());
   const idx = index ?? buildIndex(tree, grammar, doc, registry);
-  return { compact, index: idx, bytes: compact.byteLength + indexBytes(idx) };
+  return new WarmData(idx, compact, indexBytes(idx), compact.nodeCount);
 }
 
-export function encodeEntry(language: string, key: string, warm: { compact: CompactTree | null; index: DerivedIndex }): Buffer {
-  const header = Buffer.from(JSON.stringify({ language, key, index: warm.index }), 'utf8');
-  const compact = warm.compact ? warm.compact.encode() : new Uint8Array(0);
+export function encodeEntry(language: string, key: string, warm: WarmData | { compact: null; index: DerivedIndex }): Buffer {
+  const nodeCount = warm instanceof WarmData ? warm.nodeCount : 0;
+  const header = Buffer.from(JSON.stringify({ language, key, nodeCount, index: warm.index }), 'utf8');
+  const compact = warm instanceof WarmData ? warm.encodedCompact() : new Uint8Array(0);
   const head = Buffer.alloc(12);
   head.writeUInt32LE(MAGIC, 0);
   head.writeUInt16LE(ENTRY_FORMAT_VERSION, 4);
@@ -90,18 +136,19 @@ export function decodeEntry(buf: Buffer, expectedKey?: string): { language: stri
   if (!Array.isArray(header.index.diagnostics)) throw new EntryFormatError('entry index is malformed');
   const headerLength = buf.readUInt32LE(8);
   if (buf.length === 12 + headerLength) throw new EntryFormatError('an index entry has no CST');
-  const compact = CompactTree.decode(new Uint8Array(buf.buffer, buf.byteOffset + 12 + headerLength, buf.length - 12 - headerLength));
-  return { language: header.language, key: header.key, warm: { compact, index: header.index, bytes: compact.byteLength + indexBytes(header.index) } };
+  const compact = new Uint8Array(buf.buffer, buf.byteOffset + 12 + headerLength, buf.length - 12 - headerLength);
+  // The index's JSON size stands in for its heap size (x2 UTF-16, x2 object overhead), as indexBytes does.
+  return { language: header.language, key: header.key, warm: new WarmData(header.index, compact, headerLength * 4, header.nodeCount ?? 0) };
 }
 
 /** Only the derived index of an encoded entry (workspace indexing reads symbols without decoding the CST). */
-export function decodeIndex(buf: Buffer, expectedKey?: string): { language: string; key: string; index: DerivedIndex } {
+export function decodeIndex(buf: Buffer, expectedKey?: string): { language: string; key: string; nodeCount?: number; index: DerivedIndex } {
   if (buf.length < 12 || buf.readUInt32LE(0) !== MAGIC) throw new EntryFormatError('not a cache entry (bad magic)');
   const version = buf.readUInt16LE(4);
   if (version !== ENTRY_FORMAT_VERSION) throw new EntryFormatError(`entry format ${version}, expected ${ENTRY_FORMAT_VERSION}`);
   const headerLength = buf.readUInt32LE(8);
   if (12 + headerLength > buf.length) throw new EntryFormatError('truncated entry header');
-  let header: { language: string; key: string; index: DerivedIndex };
+  let header: { language: string; key: string; nodeCount?: number; index: DerivedIndex };
   try {
     header = JSON.parse(buf.subarray(12, 12 + headerLength).toString('utf8')) as typeof header;
   } catch {

@@ -83,8 +83,9 @@ export class TierManager {
     return doc.spec ? this.registry.loaded(doc.spec.id) : undefined;
   }
 
-  private keyOf(doc: OpenDocument, grammar: LoadedGrammar): string {
-    if (!doc.key) doc.key = contentKey(grammar.identity, doc.text.getText());
+  /** The content key of the document's current text (identity from the manifest: no grammar load needed). */
+  private keyOf(doc: OpenDocument, _grammar?: LoadedGrammar): string {
+    if (!doc.key) doc.key = contentKey(this.registry.identity(doc.spec!), doc.text.getText());
     return doc.key;
   }
 
@@ -140,9 +141,11 @@ export class TierManager {
 
   /** Move a document's syntax data one tier down. False when it cannot go lower. */
   demote(doc: OpenDocument): boolean {
+    const spec = doc.spec;
+    if (!spec) return false;
     const grammar = this.grammarOf(doc);
-    if (!grammar) return false;
     if (doc.tree) {
+      if (!grammar) return false;
       const index = doc.hotIndex?.version === doc.treeVersion ? doc.hotIndex.index : undefined;
       const warm = warmFromTree(doc.tree.tree, grammar, doc.text, this.registry, index);
       doc.tree.retire();
@@ -153,14 +156,14 @@ export class TierManager {
       return true;
     }
     if (doc.warm) {
-      doc.cold = compress(encodeEntry(grammar.spec.id, this.keyOf(doc, grammar), doc.warm));
+      doc.cold = compress(encodeEntry(spec.id, this.keyOf(doc), doc.warm));
       doc.warm = null;
       this.counters.demotions++;
       return true;
     }
     if (doc.cold) {
-      const key = this.keyOf(doc, grammar);
-      const stored = this.storeUsable() && doc.confirmed && (this.store!.has(key) || this.store!.put(key, grammar.spec.id, doc.cold));
+      const key = this.keyOf(doc);
+      const stored = this.storeUsable() && doc.confirmed && (this.store!.has(key) || this.store!.put(key, spec.id, doc.cold));
       if (stored) {
         doc.cold = null;
         doc.frozen = true;
@@ -180,9 +183,9 @@ export class TierManager {
   }
 
   /** Bring syntax data up to warm (from cold or frozen). Returns the tier it was found in. */
-  private promoteToWarm(doc: OpenDocument, grammar: LoadedGrammar): Tier | undefined {
+  private promoteToWarm(doc: OpenDocument): Tier | undefined {
     if (doc.cold) {
-      const warm = this.decode(doc, grammar, doc.cold);
+      const warm = this.decode(doc, doc.cold);
       doc.cold = null;
       if (warm) {
         doc.warm = warm;
@@ -193,8 +196,8 @@ export class TierManager {
     }
     if (doc.frozen) {
       doc.frozen = false;
-      const payload = this.store?.get(this.keyOf(doc, grammar));
-      const warm = payload && this.decode(doc, grammar, payload);
+      const payload = this.store?.get(this.keyOf(doc));
+      const warm = payload && this.decode(doc, payload);
       if (warm) {
         doc.warm = warm;
         this.counters.promotions++;
@@ -204,9 +207,9 @@ export class TierManager {
     return undefined;
   }
 
-  private decode(doc: OpenDocument, grammar: LoadedGrammar, compressed: Buffer): WarmData | undefined {
+  private decode(doc: OpenDocument, compressed: Buffer): WarmData | undefined {
     try {
-      return decodeEntry(decompress(compressed), this.keyOf(doc, grammar)).warm;
+      return decodeEntry(decompress(compressed), this.keyOf(doc)).warm;
     } catch (err) {
       logger().warn({ uri: doc.uri, error: (err as Error).message }, 'cache entry unreadable; reparsing');
       return undefined;
@@ -219,25 +222,37 @@ export class TierManager {
    */
   snapshot(uri: string): Snapshot | undefined {
     const doc = this.docs.get(uri);
-    const grammar = doc && this.grammarOf(doc);
-    if (!doc || !grammar) return undefined;
+    if (!doc?.spec) return undefined;
     this.touch(doc);
     let servedBy: Tier | undefined = doc.tier === 'none' ? undefined : (doc.tier as Tier);
-    if (servedBy === 'cold' || servedBy === 'frozen') servedBy = this.promoteToWarm(doc, grammar);
+    if (servedBy === 'cold' || servedBy === 'frozen') servedBy = this.promoteToWarm(doc);
     if (!doc.tree && !doc.warm) {
       servedBy = undefined;
       if (!this.docs.parseNow(doc)) return undefined;
     }
     this.counters.lookup(servedBy);
-    if (doc.tree) {
+    const grammar = this.grammarOf(doc);
+    if (doc.tree && grammar) {
       const ref = doc.tree;
       const tree = ref.acquire();
       const index = this.hotIndex(doc, tree, grammar);
       let released = false;
       return { doc, text: doc.text, tier: 'hot', tree, compact: null, index, release: () => { if (!released) { released = true; ref.release(); } } };
     }
-    const warm = doc.warm!;
-    return { doc, text: doc.text, tier: 'warm', tree: null, compact: warm.compact, index: warm.index, release: () => undefined };
+    const warm = doc.warm;
+    if (!warm) return undefined;
+    return {
+      doc,
+      text: doc.text,
+      tier: 'warm',
+      tree: null,
+      // Decoded on first use: features that need only the index never pay for it.
+      get compact() {
+        return warm.compact;
+      },
+      index: warm.index,
+      release: () => undefined,
+    };
   }
 
   private hotIndex(doc: OpenDocument, tree: Tree, grammar: LoadedGrammar): DerivedIndex {
@@ -249,12 +264,12 @@ export class TierManager {
   }
 
   /** didOpen of an unedited text: serve it from the store by content key, without a parse. */
-  restore(doc: OpenDocument, grammar: LoadedGrammar): boolean {
+  restore(doc: OpenDocument): boolean {
     this.touch(doc);
-    if (!this.store) return false;
-    const key = this.keyOf(doc, grammar);
+    if (!this.store || !doc.spec) return false;
+    const key = this.keyOf(doc);
     const payload = this.store.has(key) ? this.store.get(key) : undefined;
-    const warm = payload && this.decode(doc, grammar, payload);
+    const warm = payload && this.decode(doc, payload);
     if (!warm) return false;
     doc.warm = warm;
     doc.confirmed = true;
@@ -274,12 +289,11 @@ export class TierManager {
   /** Move a document to a tier now (tests and operations). */
   setTier(uri: string, tier: Tier): Tier | 'none' {
     const doc = this.docs.get(uri);
-    const grammar = doc && this.grammarOf(doc);
-    if (!doc || !grammar) return 'none';
+    if (!doc?.spec) return 'none';
     const order: Tier[] = ['hot', 'warm', 'cold', 'frozen'];
     if (doc.tier === 'none') this.docs.parseNow(doc);
     if (order.indexOf(tier) < order.indexOf(doc.tier as Tier)) {
-      if (doc.tier === 'cold' || doc.tier === 'frozen') this.promoteToWarm(doc, grammar);
+      if (doc.tier === 'cold' || doc.tier === 'frozen') this.promoteToWarm(doc);
       if (tier === 'hot' && doc.warm) {
         doc.dropBelowHot();
         this.docs.parseNow(doc);
@@ -314,7 +328,7 @@ export class TierManager {
     if (doc.confirmed && this.store.has(key)) {
       if (this.onSymbols) {
         const payload = this.store.get(key);
-        const index = payload && this.decode(doc, grammar, payload)?.index;
+        const index = payload && this.decode(doc, payload)?.index;
         if (index) this.onSymbols(doc.uri, index.symbols);
       }
       return;
@@ -331,7 +345,7 @@ export class TierManager {
       if (nodeCount >= 0 && doc.tree && result.nodeCount !== nodeCount) {
         this.counters.mismatches++;
         logger().error({ uri: doc.uri, incremental: nodeCount, full: result.nodeCount }, 'incremental tree differs from a full parse; replaced by the full parse');
-        const warm = this.decode(doc, grammar, result.payload);
+        const warm = this.decode(doc, result.payload);
         if (warm) {
           doc.tree.retire();
           doc.tree = null;

@@ -59,7 +59,7 @@ export function cstStats(src: StatsSources, uri?: string): CstStats {
         languageId: doc.languageId,
         version: doc.version,
         tier: doc.tier as Tier | 'none',
-        nodeCount: doc.tree ? doc.nodeCount : (doc.warm?.compact.nodeCount ?? 0),
+        nodeCount: doc.tree ? doc.nodeCount : (doc.warm?.nodeCount ?? 0),
         bytes: tiers.bytesOf(doc),
       };
     }
