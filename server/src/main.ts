@@ -33,6 +33,16 @@ process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception 
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (server keeps running)'));
 
 const connection = createConnection(ProposedFeatures.all);
-startServer(connection);
+const server = startServer(connection);
 connection.listen();
+
+// SIGTERM and SIGINT do what shutdown + exit do: flush, delete trees, exit 0.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, 'signal: shutting down');
+    const force = setTimeout(() => process.exit(0), 5000);
+    force.unref();
+    void server.shutdown().finally(() => process.exit(0));
+  });
+}
 log.info({ version: SERVER_VERSION, node: process.version, argv }, 'cst-server started');

@@ -48,6 +48,8 @@ export const SERVER_VERSION = '0.1.0';
 export interface ServerHandle {
   documents: DocumentStore;
   settings: () => Settings;
+  /** What `shutdown` does: cancel indexing, flush the store, stop workers, delete every tree. Idempotent. */
+  shutdown: () => Promise<void>;
 }
 
 /** Custom requests may arrive with `{}`, `[]` (Neovim 0.7's empty Lua table) or nothing. */
@@ -373,17 +375,23 @@ export function startServer(connection: Connection): ServerHandle {
     return result;
   });
 
-  connection.onShutdown(async () => {
-    for (const t of diagnosticTimers.values()) clearTimeout(t);
-    diagnosticTimers.clear();
-    // Persistence never waits for `exit` (eglot SIGKILLs right after it): flush now.
-    indexer?.cancel();
-    await tiers?.flush();
-    await pool?.close();
-    documents.disposeAll();
-    parsers.dispose();
-    log.info('shutdown: store flushed, every tree deleted');
-  });
+  let shutdownDone: Promise<void> | undefined;
+  function shutdown(): Promise<void> {
+    shutdownDone ??= (async () => {
+      for (const t of diagnosticTimers.values()) clearTimeout(t);
+      diagnosticTimers.clear();
+      indexer?.cancel();
+      // Persistence never waits for `exit` (eglot SIGKILLs right after it): flush now.
+      await tiers?.flush();
+      await pool?.close();
+      documents.disposeAll();
+      parsers.dispose();
+      log.info('shutdown: store flushed, every tree deleted');
+    })();
+    return shutdownDone;
+  }
 
-  return { documents, settings: () => settings };
+  connection.onShutdown(() => shutdown());
+
+  return { documents, settings: () => settings, shutdown };
 }

@@ -265,3 +265,17 @@ describe('statistics requests', () => {
     expect(s.init?.capabilities.experimental).toMatchObject({ cstStatsProvider: true, healthProvider: true });
   });
 });
+
+describe('signals', () => {
+  it('SIGTERM flushes the store and exits 0', async () => {
+    const dir = tmpDir();
+    const files = mixedCorpus().slice(0, 4);
+    const s = await server({ CST_CACHE_DIR: dir });
+    await openAll(s, files);
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    const again = await server({ CST_CACHE_DIR: dir });
+    await openAll(again, files);
+    expect((await stats(again)).parses.full).toBe(0);
+  });
+});
