@@ -69,6 +69,8 @@ export interface CstStats {
   parses: {
     full: number;
     incremental: number;
+    /** Full parses in worker threads (workspace indexing). */
+    background: number;
     failed: number;
     timedOut: number;
     latencyMs: { p50: number; p95: number; p99: number; max: number };

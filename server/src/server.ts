@@ -2,6 +2,12 @@
 // Syntax lives in syntax/, trees and tiers in cache/, answers in features/.
 import { createHash } from 'node:crypto';
 import {
+  WorkDoneProgress,
+  WorkDoneProgressCancelNotification,
+  WorkDoneProgressCreateRequest,
+  type WorkDoneProgressBegin,
+  type WorkDoneProgressEnd,
+  type WorkDoneProgressReport,
   DidChangeConfigurationNotification,
   MessageType,
   ShowMessageNotification,
@@ -28,7 +34,16 @@ import { CacheCounters } from './telemetry/stats.js';
 import { cstStats, health, type StatsSources } from './telemetry/health.js';
 import { syntaxDiagnostics } from './features/diagnostics.js';
 import { toSymbolInformation } from './features/symbols.js';
-import { complete, completionTriggers, resolveCompletion } from './features/completion.js'; // LOCAL-WIRING
+import { foldingRanges } from './features/folding.js';
+import { selectionRanges } from './features/selection.js';
+import { documentHighlights } from './features/highlights.js';
+import { complete, completionTriggers, resolveCompletion } from './features/completion.js';
+import { formatDocument, formatOnType, formatRange, hasFormatter, onTypeTriggers, FORMAT_DEFAULTS, type FormatOptions } from './features/formatting.js';
+import { editorconfigOptions } from './features/editorconfig.js';
+import type { Snapshot } from './cache/tiers.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CompletionList, FormattingOptions, Position } from 'vscode-languageserver';
 import {
   CstStatsRequest,
   DebugGcRequest,
@@ -55,6 +70,12 @@ export interface ServerHandle {
 /** Custom requests may arrive with `{}`, `[]` (Neovim 0.7's empty Lua table) or nothing. */
 function paramsObject<T>(params: unknown): Partial<T> {
   return params && typeof params === 'object' && !Array.isArray(params) ? (params as Partial<T>) : {};
+}
+
+/** Whether `p` is `root` or inside it (not a sibling that merely shares the prefix). */
+function isInside(p: string, root: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** Local folders of the workspace (workspaceFolders, else rootUri, else rootPath). */
@@ -87,6 +108,13 @@ export function startServer(connection: Connection): ServerHandle {
   let roots: string[] = [];
   let canWatchFiles = false;
   let canReportProgress = false;
+  /** A file: URI inside a workspace folder (and indexing on). */
+  const inWorkspace = (uri: string): boolean => {
+    if (!settings.index.enabled || !uri.startsWith('file:')) return false;
+    const p = fileURLToPath(uri);
+    return roots.some((r) => isInside(p, r));
+  };
+  let foldingOptions: { rangeLimit?: number; lineFoldingOnly?: boolean } = {};
   let storeWarned = false;
 
   /** A one-way warning for the user (window/showMessage; no reply expected, nothing to await). */
@@ -199,14 +227,17 @@ export function startServer(connection: Connection): ServerHandle {
     hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     pool = new WorkerPool(settings.maxWorkers);
     tiers = new TierManager(documents, registry, () => settings, counters, pool, openStore());
-    tiers.onSymbols = (uri, symbols) => {
-      if (uri.startsWith('file:') && roots.some((r) => fileURLToPath(uri).startsWith(r))) workspaceIndex.set(uri, symbols);
+    tiers.onSymbols = (uri, symbols, completion) => {
+      if (uri.startsWith('file:') && inWorkspace(uri)) workspaceIndex.set(uri, symbols, completion);
     };
     const store = tiers.frozenStore;
-    indexer = new Indexer({ registry, pool, store: () => store, settings: () => settings, index: workspaceIndex, isOpen: (uri) => documents.get(uri) !== undefined });
+    indexer = new Indexer({ registry, pool, store: () => store, settings: () => settings, index: workspaceIndex, isOpen: (uri) => documents.get(uri) !== undefined, onParsed: () => counters.parses.background++ });
     roots = workspaceRoots(params);
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     canReportProgress = params.capabilities.window?.workDoneProgress === true;
+    const folding = params.capabilities.textDocument?.foldingRange;
+    foldingOptions = { rangeLimit: folding?.rangeLimit, lineFoldingOnly: folding?.lineFoldingOnly };
+    const onType = onTypeTriggers(registry);
     log.info({ client: params.clientInfo, pid: process.pid, languages: registry.languages.length, cacheDir: settings.cacheDir }, 'initialize');
     return {
       capabilities: {
@@ -214,7 +245,13 @@ export function startServer(connection: Connection): ServerHandle {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         documentSymbolProvider: { label: 'CST' },
         workspaceSymbolProvider: true,
-        completionProvider: { triggerCharacters: completionTriggers(registry), resolveProvider: true }, // LOCAL-WIRING
+        foldingRangeProvider: true,
+        selectionRangeProvider: true,
+        documentHighlightProvider: true,
+        completionProvider: { triggerCharacters: completionTriggers(registry), resolveProvider: true },
+        documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
+        documentOnTypeFormattingProvider: { firstTriggerCharacter: onType.first, moreTriggerCharacter: onType.more },
         experimental: { cstStatsProvider: true, healthProvider: true, cstDebugTreeProvider: true },
       },
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
@@ -222,6 +259,10 @@ export function startServer(connection: Connection): ServerHandle {
   });
 
   connection.onInitialized(() => {
+    // Registered here: vscode-languageserver installs its own cancel handler (for its reporters) during initialize.
+    connection.onNotification(WorkDoneProgressCancelNotification.type, (params) => {
+      if (params?.token === progressToken) indexer?.cancel();
+    });
     settle();
     if (canWatchFiles) {
       const extensions = registry.languages.flatMap((l) => l.extensions.map((e) => e.slice(1)));
@@ -235,15 +276,26 @@ export function startServer(connection: Connection): ServerHandle {
     }
   });
 
+  let progressToken: string | undefined;
+
   async function indexWorkspace(): Promise<void> {
     let progress: IndexProgress | undefined;
     if (canReportProgress) {
-      const reporter = await connection.window.createWorkDoneProgress();
-      progress = {
-        begin: (total) => reporter.begin('Indexing workspace', 0, `0/${total} files`, true),
-        report: (done, total) => reporter.report(total ? Math.floor((done / total) * 100) : 100, `${done}/${total} files`),
-        end: () => reporter.done(),
-      };
+      // Our own token (created, then begin/report/end with a closing message); the client's cancel stops indexing.
+      const token = `cst-index-${process.pid}-${Date.now()}`;
+      const created = await connection.sendRequest(WorkDoneProgressCreateRequest.type, { token }).then(
+        () => true,
+        () => false,
+      );
+      if (created) {
+        progressToken = token;
+        const send = (value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => void connection.sendProgress(WorkDoneProgress.type, token, value);
+        progress = {
+          begin: (total) => send({ kind: 'begin', title: 'Indexing workspace', percentage: 0, message: `0/${total} files`, cancellable: true }),
+          report: (done, total) => send({ kind: 'report', percentage: total ? Math.floor((done / total) * 100) : 100, message: `${done}/${total} files` }),
+          end: (message) => send({ kind: 'end', message }),
+        };
+      }
     }
     try {
       await indexer!.run(roots, progress);
@@ -264,7 +316,7 @@ export function startServer(connection: Connection): ServerHandle {
     for (const change of Array.isArray(changes) ? changes : []) {
       if (typeof change?.uri !== 'string' || !change.uri.startsWith('file:')) continue;
       const path = fileURLToPath(change.uri);
-      if (!roots.some((r) => path.startsWith(r))) continue;
+      if (!settings.index.enabled || !roots.some((r) => isInside(path, r))) continue;
       if (change.type === FileChangeType.Deleted) indexer?.remove(path);
       else if (!documents.get(change.uri)) void indexer?.indexPath(path);
     }
@@ -302,7 +354,7 @@ export function startServer(connection: Connection): ServerHandle {
     tiers?.forget(td.uri);
     if (documents.close(td.uri)) void connection.sendDiagnostics({ uri: td.uri, diagnostics: [] });
     // The file on disk is what the workspace index holds once the editor lets go.
-    if (td.uri.startsWith('file:') && roots.some((r) => fileURLToPath(td.uri).startsWith(r))) void indexer?.indexPath(fileURLToPath(td.uri));
+    if (td.uri.startsWith('file:') && inWorkspace(td.uri)) void indexer?.indexPath(fileURLToPath(td.uri));
   });
 
   connection.onDocumentSymbol(async (params) => {
@@ -319,19 +371,89 @@ export function startServer(connection: Connection): ServerHandle {
     }
   });
 
-  connection.onCompletion(async (params, token) => { // LOCAL-WIRING
-    await documents.whenReady(params.textDocument.uri);
-    if (token.isCancellationRequested) return { isIncomplete: true, items: [] };
-    const snap = tiers?.snapshot(params.textDocument.uri);
-    if (!snap) return { isIncomplete: false, items: [] };
+  /** Run a read-only feature on a snapshot of the document (any tier), after its first parse. */
+  async function withSnapshot<T>(uri: string, empty: T, fn: (snap: Snapshot) => T): Promise<T> {
+    await documents.whenReady(uri);
+    const snap = tiers?.snapshot(uri);
+    if (!snap) return empty;
     try {
-      return complete(snap, params.position, { registry, workspace: workspaceIndex, limit: 100, isCancelled: () => token.isCancellationRequested, triggerCharacter: params.context?.triggerCharacter });
+      return fn(snap);
     } finally {
       snap.release();
       settle();
     }
+  }
+
+  connection.onFoldingRanges((params) => withSnapshot(params.textDocument.uri, [], (snap) => foldingRanges(snap, foldingOptions)));
+  connection.onSelectionRanges((params) => withSnapshot(params.textDocument.uri, [], (snap) => selectionRanges(snap, Array.isArray(params.positions) ? params.positions : [])));
+  connection.onDocumentHighlight((params) => withSnapshot(params.textDocument.uri, [], (snap) => documentHighlights(snap, params.position)));
+
+  connection.onCompletion(async (params, token: CancellationToken) => {
+    const empty: CompletionList = { isIncomplete: true, items: [] };
+    if (token.isCancellationRequested) return empty;
+    return withSnapshot(params.textDocument.uri, empty, (snap) =>
+      complete(snap, params.position, {
+        registry,
+        workspace: workspaceIndex,
+        limit: 100,
+        isCancelled: () => token.isCancellationRequested,
+        triggerCharacter: params.context?.triggerCharacter,
+      }),
+    );
   });
-  connection.onCompletionResolve((item) => resolveCompletion(item, { getText: (uri) => documents.get(uri)?.text.getText() })); // LOCAL-WIRING
+
+  connection.onCompletionResolve((item) =>
+    resolveCompletion(item, {
+      getText: (uri) => {
+        const doc = documents.get(uri);
+        if (doc) return doc.text.getText();
+        try {
+          return uri.startsWith('file:') ? fs.readFileSync(fileURLToPath(uri), 'utf8') : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+    }),
+  );
+
+  /**
+   * Formatting needs a live tree: a demoted document is parsed again (a miss).
+   * The request's options win; .editorconfig fills in what it does not say.
+   */
+  async function withTreeForFormatting<T>(uri: string, request: FormattingOptions, fn: (tree: import('web-tree-sitter').Tree, options: FormatOptions, doc: OpenDocument) => T, empty: T): Promise<T> {
+    await documents.whenReady(uri);
+    const doc = documents.get(uri);
+    const grammar = doc?.spec && (registry.loaded(doc.spec.id) ?? (await registry.load(doc.spec.id)));
+    if (!doc || !grammar || !hasFormatter(grammar, registry) || documents.get(uri) !== doc) return empty;
+    const fromEditorconfig = uri.startsWith('file:') ? await editorconfigOptions(fileURLToPath(uri)).catch(() => ({})) : {};
+    const given = Object.fromEntries(Object.entries(request ?? {}).filter(([, v]) => v !== undefined));
+    const options = { ...FORMAT_DEFAULTS, ...fromEditorconfig, ...given } as FormatOptions;
+    if (documents.get(uri) !== doc) return empty;
+    if (!doc.tree) {
+      doc.dropBelowHot();
+      documents.parseNow(doc);
+    }
+    const ref = doc.tree;
+    if (!ref) return empty;
+    const tree = ref.acquire();
+    try {
+      return fn(tree, options, doc);
+    } finally {
+      ref.release();
+      settle();
+    }
+  }
+
+  connection.onDocumentFormatting((params) =>
+    withTreeForFormatting(params.textDocument.uri, params.options, (tree, options, doc) => formatDocument(tree, doc.text, registry.loaded(doc.spec!.id)!, registry, options), []),
+  );
+  connection.onDocumentRangeFormatting((params) =>
+    withTreeForFormatting(params.textDocument.uri, params.options, (tree, options, doc) => formatRange(tree, doc.text, registry.loaded(doc.spec!.id)!, registry, params.range, options), []),
+  );
+  connection.onDocumentOnTypeFormatting((params) =>
+    withTreeForFormatting(params.textDocument.uri, params.options, (tree, options, doc) => formatOnType(tree, doc.text, registry.loaded(doc.spec!.id)!, registry, params.position as Position, params.ch, options), []),
+  );
+
   connection.onRequest(CstStatsRequest, (params: unknown) => cstStats(sources(), paramsObject<CstStatsParams>(params).uri));
   connection.onRequest(HealthRequest, () => health(sources()));
 

@@ -59,7 +59,10 @@ export interface BenchModule {
 const MODULES: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: 'keystroke', load: () => import('./keystroke.js') },
   { name: 'cache', load: () => import('./cache.js') },
+  { name: 'indexing', load: () => import('./indexing.js') },
   { name: 'outline-agreement', load: () => import('./outline-agreement.js') },
+  { name: 'formatting', load: () => import('./formatting.js') },
+  { name: 'completion', load: () => import('./completion.js') },
 ];
 
 const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

@@ -33,7 +33,7 @@ export class OpenDocument {
   /** Node count of the hot tree (for accounting). */
   nodeCount = 0;
   /** The index derived from the hot tree, memoized per tree version. */
-  hotIndex: { version: number; index: DerivedIndex; bytes: number } | null = null;
+  hotIndex: { version: number; index: DerivedIndex; bytes: () => number } | null = null;
   /** Warm tier: compact CST + derived index. */
   warm: WarmData | null = null;
   /** Cold tier: the warm entry encoded and compressed. */
@@ -152,7 +152,14 @@ export class DocumentStore {
   private applyChanges(doc: OpenDocument, version: number, changes: readonly TextDocumentContentChangeEvent[]): OpenDocument {
     const uri = doc.uri;
     if (changes.length === 0) {
+      // Only the version changes (Neovim sends this): a tree that matched the text still does,
+      // so diagnostics published for the new version keep the errors.
+      const current = doc.treeVersion === doc.version;
       doc.text = doc.text.withEdit(0, 0, '', version);
+      if (current) {
+        if (doc.hotIndex?.version === doc.treeVersion) doc.hotIndex.version = version;
+        doc.treeVersion = version;
+      }
       return doc;
     }
     const hadSyntaxBelowHot = !doc.tree && doc.tier !== 'none';

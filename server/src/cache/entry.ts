@@ -96,14 +96,64 @@ export function contentKey(grammarIdentity: string, text: string, kind: EntryKin
  */
 export type EntryKind = 'full' | 'index';
 
-export function buildIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry): DerivedIndex {
-  return {
-    symbols: documentSymbols(tree, grammar, doc, registry),
-    diagnostics: syntaxDiagnostics(tree, doc, INDEX_MAX_DIAGNOSTICS),
-    folds: foldIndex(tree, grammar, doc, registry),
-    highlights: highlightIndex(tree, grammar, doc, registry),
-    completion: buildCompletionIndex(tree, grammar, doc, registry),
-  };
+type IndexPart = keyof DerivedIndex;
+type PartBuilder = (tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry) => DerivedIndex[IndexPart];
+
+/** How each part of the derived index is computed from a live tree. */
+const PARTS: Record<IndexPart, PartBuilder> = {
+  symbols: (t, g, d, r) => documentSymbols(t, g, d, r),
+  diagnostics: (t, _g, d) => syntaxDiagnostics(t, d, INDEX_MAX_DIAGNOSTICS),
+  folds: (t, g, d, r) => foldIndex(t, g, d, r),
+  highlights: (t, g, d, r) => highlightIndex(t, g, d, r),
+  completion: (t, g, d, r) => buildCompletionIndex(t, g, d, r),
+};
+
+/** The parts an `index` entry (workspace indexing) needs: what workspace symbols and completion read. */
+export const WORKSPACE_INDEX_PARTS: readonly IndexPart[] = ['symbols', 'completion'];
+
+export function buildIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, parts: readonly IndexPart[] = Object.keys(PARTS) as IndexPart[]): DerivedIndex {
+  const out = {} as Record<IndexPart, unknown>;
+  for (const part of parts) out[part] = PARTS[part](tree, grammar, doc, registry);
+  return out as unknown as DerivedIndex;
+}
+
+/**
+ * The derived index of a hot document, each part computed on first use (a
+ * keystroke followed by a completion request must not pay for symbols, folds
+ * and highlights). `alive` guards against use after the tree was deleted;
+ * `bytes` grows as parts are computed.
+ */
+export interface LazyIndex {
+  index: DerivedIndex;
+  bytes(): number;
+}
+
+export function lazyIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, alive: () => boolean): LazyIndex {
+  const done = new Map<IndexPart, unknown>();
+  let bytes = 0;
+  const index = {} as Record<IndexPart, unknown>;
+  for (const part of Object.keys(PARTS) as IndexPart[]) {
+    Object.defineProperty(index, part, {
+      enumerable: true,
+      get: () => {
+        if (!done.has(part)) {
+          if (!alive()) throw new Error(`derived index part ${part} requested after its tree was deleted`);
+          const value = PARTS[part](tree, grammar, doc, registry);
+          done.set(part, value);
+          bytes += (JSON.stringify(value)?.length ?? 0) * 4;
+        }
+        return done.get(part);
+      },
+    });
+  }
+  return { index: index as unknown as DerivedIndex, bytes: () => bytes };
+}
+
+/** A plain object with every part computed (a lazy index must be materialized while its tree lives). */
+export function materializeIndex(index: DerivedIndex): DerivedIndex {
+  const out = {} as Record<IndexPart, unknown>;
+  for (const part of Object.keys(PARTS) as IndexPart[]) out[part] = index[part];
+  return out as unknown as DerivedIndex;
 }
 
 /** JS-heap estimate of an index: its JSON size in UTF-16 code units x 2 bytes, x 2 for object overhead. */
@@ -114,7 +164,7 @@ export function indexBytes(index: DerivedIndex): number {
 export function warmFromTree(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, index?: DerivedIndex): WarmData {
   // With the flat text the build reads leaf texts from it instead of the tree (faster, same result).
   const compact = CompactTree.fromTree(tree, doc.getText());
-  const idx = index ?? buildIndex(tree, grammar, doc, registry);
+  const idx = index ? materializeIndex(index) : buildIndex(tree, grammar, doc, registry);
   return new WarmData(idx, compact, indexBytes(idx), compact.nodeCount);
 }
 

@@ -6,7 +6,7 @@ import type { Tree } from 'web-tree-sitter';
 import type { DocumentSymbol } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentStore, OpenDocument } from './documents.js';
-import { buildIndex, compress, contentKey, decodeEntry, decompress, encodeEntry, indexBytes, warmFromTree, type DerivedIndex, type WarmData } from './entry.js';
+import { compress, lazyIndex, contentKey, decodeEntry, decompress, encodeEntry, indexBytes, warmFromTree, type DerivedIndex, type WarmData } from './entry.js';
 import type { CompactTree } from './compact.js';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
 import type { Settings } from '../config.js';
@@ -56,7 +56,7 @@ export class TierManager {
   /** Idle time after the last change before a full-parse confirmation and persistence. */
   confirmDelayMs = 1000;
   /** A document's symbols from a full parse (open documents keep the workspace index current). */
-  onSymbols: ((uri: string, symbols: DocumentSymbol[]) => void) | undefined;
+  onSymbols: ((uri: string, symbols: DocumentSymbol[], completion?: DerivedIndex['completion']) => void) | undefined;
 
   constructor(
     private readonly docs: DocumentStore,
@@ -92,7 +92,7 @@ export class TierManager {
   /** Accounted bytes of a document in memory: its text plus its syntax data in the tier it is in. */
   bytesOf(doc: OpenDocument): number {
     const text = doc.text.length * TEXT_BYTES_PER_CHAR;
-    if (doc.tree) return text + doc.nodeCount * HOT_BYTES_PER_NODE + (doc.hotIndex?.bytes ?? 0);
+    if (doc.tree) return text + doc.nodeCount * HOT_BYTES_PER_NODE + (doc.hotIndex?.bytes() ?? 0);
     if (doc.warm) return text + doc.warm.bytes;
     if (doc.cold) return text + doc.cold.length;
     return text;
@@ -257,8 +257,9 @@ export class TierManager {
 
   private hotIndex(doc: OpenDocument, tree: Tree, grammar: LoadedGrammar): DerivedIndex {
     if (doc.hotIndex?.version !== doc.treeVersion) {
-      const index = buildIndex(tree, grammar, doc.text, this.registry);
-      doc.hotIndex = { version: doc.treeVersion, index, bytes: indexBytes(index) };
+      const ref = doc.tree;
+      const lazy = lazyIndex(tree, grammar, doc.text, this.registry, () => Boolean(ref?.alive) && doc.tree === ref);
+      doc.hotIndex = { version: doc.treeVersion, index: lazy.index, bytes: lazy.bytes };
     }
     return doc.hotIndex.index;
   }
@@ -275,7 +276,7 @@ export class TierManager {
     doc.confirmed = true;
     this.counters.lookup('frozen');
     this.counters.promotions++;
-    this.onSymbols?.(doc.uri, warm.index.symbols);
+    this.onSymbols?.(doc.uri, warm.index.symbols, warm.index.completion);
     return true;
   }
 
@@ -329,7 +330,7 @@ export class TierManager {
       if (this.onSymbols) {
         const payload = this.store.get(key);
         const index = payload && this.decode(doc, payload)?.index;
-        if (index) this.onSymbols(doc.uri, index.symbols);
+        if (index) this.onSymbols(doc.uri, index.symbols, index.completion);
       }
       return;
     }
@@ -340,7 +341,7 @@ export class TierManager {
       const result = await this.pool.run(grammar.spec.id, doc.text.getText(), { uri: doc.uri, timeoutMs: this.settings().parseTimeoutMs, priority: Priority.confirm });
       if (!result.ok || !result.payload || result.key !== key) return;
       if (!this.store.has(key)) this.store.put(key, grammar.spec.id, result.payload);
-      if (result.symbols && this.docs.get(doc.uri) === doc) this.onSymbols?.(doc.uri, result.symbols);
+      if (result.symbols && this.docs.get(doc.uri) === doc) this.onSymbols?.(doc.uri, result.symbols, result.completion);
       if (this.docs.get(doc.uri) !== doc || doc.version !== version) return;
       if (nodeCount >= 0 && doc.tree && result.nodeCount !== nodeCount) {
         this.counters.mismatches++;

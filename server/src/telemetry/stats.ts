@@ -41,7 +41,8 @@ export class CacheCounters {
   evictions = 0;
   confirmed = 0;
   mismatches = 0;
-  readonly parses = { full: 0, incremental: 0, failed: 0, timedOut: 0 };
+  /** full/incremental: main-thread parses of open documents; background: full parses in workers (indexing). */
+  readonly parses = { full: 0, incremental: 0, failed: 0, timedOut: 0, background: 0 };
   readonly parseLatency = new LatencyRing();
 
   /** A lookup served by `tier` (undefined: by a parse): a hit there, a miss in every tier above. */

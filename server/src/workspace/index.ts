@@ -2,7 +2,29 @@
 // workspace/symbol. Kept in memory (it is what a search scans); the syntax
 // data of the files themselves lives in the frozen tier.
 import { SymbolKind, type DocumentSymbol, type Range, type WorkspaceSymbol } from 'vscode-languageserver';
-import { fuzzyMatch, type Match } from '../features/fuzzy.js';
+import { fuzzyMatch, MatchKind, type Match } from '../features/fuzzy.js';
+import type { CompletionIndex } from '../features/completionIndex.js';
+
+/** What a file contributes to completion: its identifier and member counts (features/completionIndex.ts). */
+interface CompletionContribution {
+  words: string[];
+  counts: number[];
+  members: string[];
+  memberCounts: number[];
+  receivers: Record<string, number[]>;
+}
+
+/** Workspace-wide totals of one identifier or member name. */
+export interface NameStats {
+  /** Occurrences in all indexed files. */
+  count: number;
+  /** Files it occurs in. */
+  files: number;
+}
+
+function firstKey(name: string): string {
+  return name.charAt(0).toLowerCase();
+}
 
 interface Entry {
   name: string;
@@ -41,6 +63,13 @@ export class WorkspaceIndex {
   private readonly files = new Map<string, Entry[]>();
   private symbols = 0;
   private nameChars = 0;
+  // Completion tables: identifier and member frequencies, bucketed by lower-cased first character.
+  private readonly contributions = new Map<string, CompletionContribution>();
+  private readonly wordStats = new Map<string, Map<string, NameStats>>();
+  private readonly memberStats = new Map<string, Map<string, NameStats>>();
+  private readonly receiverStats = new Map<string, Map<string, number>>();
+  private readonly symbolsByName = new Map<string, Entry[]>();
+  private completionChars = 0;
 
   get fileCount(): number {
     return this.files.size;
@@ -52,14 +81,15 @@ export class WorkspaceIndex {
 
   /** Rough JS-heap bytes of the index (names + entry objects). */
   get bytes(): number {
-    return this.nameChars * 2 + this.symbols * 160;
+    return this.nameChars * 2 + this.symbols * 160 + this.completionChars * 2 + this.contributions.size * 200;
   }
 
   has(uri: string): boolean {
     return this.files.has(uri);
   }
 
-  set(uri: string, symbols: readonly DocumentSymbol[]): void {
+  /** A file's symbols and, when its language has them, its completion facts (identifier and member counts). */
+  set(uri: string, symbols: readonly DocumentSymbol[], completion?: CompletionIndex): void {
     this.delete(uri);
     const depth = uri.split('/').length;
     const out: Entry[] = [];
@@ -72,56 +102,232 @@ export class WorkspaceIndex {
     }
     this.symbols += out.length;
     this.files.set(uri, out);
+    for (const e of out) {
+      const list = this.symbolsByName.get(e.name);
+      if (list) list.push(e);
+      else this.symbolsByName.set(e.name, [e]);
+    }
+    if (completion) this.addContribution(uri, completion);
+  }
+
+  private addContribution(uri: string, c: CompletionIndex): void {
+    const kept: CompletionContribution = { words: c.words, counts: c.counts, members: c.members, memberCounts: c.memberCounts, receivers: c.receivers };
+    this.contributions.set(uri, kept);
+    this.apply(kept, 1);
+  }
+
+  private apply(c: CompletionContribution, sign: 1 | -1): void {
+    const bump = (table: Map<string, Map<string, NameStats>>, name: string, n: number) => {
+      const key = firstKey(name);
+      let bucket = table.get(key);
+      if (!bucket) table.set(key, (bucket = new Map()));
+      const st = bucket.get(name);
+      if (st) {
+        st.count += sign * n;
+        st.files += sign;
+        if (st.files <= 0) {
+          bucket.delete(name);
+          this.completionChars -= name.length;
+        }
+      } else if (sign > 0) {
+        bucket.set(name, { count: n, files: 1 });
+        this.completionChars += name.length;
+      }
+    };
+    for (let i = 0; i < c.words.length; i++) bump(this.wordStats, c.words[i]!, c.counts[i]!);
+    for (let i = 0; i < c.members.length; i++) bump(this.memberStats, c.members[i]!, c.memberCounts[i]!);
+    for (const recv of Object.keys(c.receivers)) {
+      const pairs = c.receivers[recv]!;
+      let per = this.receiverStats.get(recv);
+      if (!per) {
+        if (sign < 0) continue;
+        this.receiverStats.set(recv, (per = new Map()));
+      }
+      for (let i = 0; i < pairs.length; i += 2) {
+        const m = c.members[pairs[i]!]!;
+        const n = (per.get(m) ?? 0) + sign * pairs[i + 1]!;
+        if (n > 0) per.set(m, n);
+        else per.delete(m);
+      }
+      if (per.size === 0) this.receiverStats.delete(recv);
+    }
+  }
+
+  /** Identifiers of the workspace whose first character is `first` (either case), with their totals. */
+  wordsStartingWith(first: string): ReadonlyMap<string, NameStats> | undefined {
+    return this.wordStats.get(first.toLowerCase());
+  }
+
+  /** Member names (seen after a member operator) whose first character is `first` (either case). */
+  membersStartingWith(first: string): ReadonlyMap<string, NameStats> | undefined {
+    return this.memberStats.get(first.toLowerCase());
+  }
+
+  /** Every member-name bucket (completion right after `.` with nothing typed). */
+  allMembers(): Iterable<ReadonlyMap<string, NameStats>> {
+    return this.memberStats.values();
+  }
+
+  /** Members seen after this receiver name in the workspace, with counts. */
+  membersOf(receiver: string): ReadonlyMap<string, number> | undefined {
+    return this.receiverStats.get(receiver);
+  }
+
+  /** Symbols of the workspace with this exact name (declaration sites). */
+  symbolsNamed(name: string): readonly { kind: SymbolKind; container: string | undefined; uri: string; range: Range }[] {
+    return this.symbolsByName.get(name) ?? [];
   }
 
   delete(uri: string): void {
     const old = this.files.get(uri);
     if (!old) return;
     this.symbols -= old.length;
-    for (const e of old) this.nameChars -= e.name.length;
+    for (const e of old) {
+      this.nameChars -= e.name.length;
+      const list = this.symbolsByName.get(e.name);
+      if (list) {
+        const i = list.indexOf(e);
+        if (i >= 0) list.splice(i, 1);
+        if (!list.length) this.symbolsByName.delete(e.name);
+      }
+    }
     this.files.delete(uri);
+    const c = this.contributions.get(uri);
+    if (c) {
+      this.contributions.delete(uri);
+      this.apply(c, -1);
+    }
   }
 
   clear(): void {
     this.files.clear();
     this.symbols = 0;
     this.nameChars = 0;
+    this.contributions.clear();
+    this.wordStats.clear();
+    this.memberStats.clear();
+    this.receiverStats.clear();
+    this.symbolsByName.clear();
+    this.completionChars = 0;
   }
 
-  /** Ranked: exact > prefix > word-start > subsequence; then kind, path depth, name length, name. */
+  /**
+   * Ranked: exact > prefix > word-start > subsequence; then kind, match score
+   * (name length), path depth, name, URI, position (a total order: the same
+   * results whatever the order of files and symbols in the index). Only the
+   * best `limit` are kept while scanning (a bounded heap, not a sort of every
+   * match), and when the names starting with the query fill them, the other
+   * names are not fuzzy-matched at all: a one-letter query on a large index
+   * costs a scan, not a sort of half of it.
+   */
   search(query: string, limit: number, isCancelled: () => boolean = () => false): WorkspaceSymbol[] {
     const q = query.trim();
-    const found: { e: Entry; m: Match }[] = [];
     const first = q.length ? q.charCodeAt(0) : 0;
     const firstLower = first >= 65 && first <= 90 ? first + 32 : first;
     const firstUpper = first >= 97 && first <= 122 ? first - 32 : first;
-    let scanned = 0;
-    for (const entries of this.files.values()) {
-      if ((scanned += entries.length) > 20_000) {
-        scanned = 0;
-        if (isCancelled()) return [];
-      }
-      for (const e of entries) {
-        // Cheap filter: the first query char must occur in the name.
-        if (q.length && e.name.indexOf(String.fromCharCode(firstLower)) < 0 && (firstUpper === firstLower || e.name.indexOf(String.fromCharCode(firstUpper)) < 0)) continue;
-        const m = fuzzyMatch(q, e.name);
-        if (m) found.push({ e, m });
+    const lowerChar = String.fromCharCode(firstLower);
+    const upperChar = String.fromCharCode(firstUpper);
+    const qLower = q.toLowerCase();
+    const best = new BestOf(Math.max(0, limit));
+    // Two passes: first the names that start with the query, ignoring case (a
+    // prefix or exact match needs that); when those fill the cap with prefix or
+    // exact matches, no other name can rank among them and the second pass
+    // (every other name, fuzzy-matched) is skipped.
+    for (const prefixPass of [true, false]) {
+      if (!prefixPass && best.onlyPrefixes) break;
+      let scanned = 0;
+      for (const entries of this.files.values()) {
+        if ((scanned += entries.length) > 20_000) {
+          scanned = 0;
+          if (isCancelled()) return [];
+        }
+        for (const e of entries) {
+          // Cheap filter: the first query char must occur in the name.
+          if (q.length && e.name.indexOf(lowerChar) < 0 && (firstUpper === firstLower || e.name.indexOf(upperChar) < 0)) continue;
+          if (startsWithIgnoringCase(e.name, qLower) !== prefixPass) continue;
+          const m = fuzzyMatch(q, e.name);
+          if (m) best.offer({ e, m });
+        }
       }
     }
-    found.sort(
-      (a, b) =>
-        a.m.kind - b.m.kind ||
-        kindRank(a.e.kind) - kindRank(b.e.kind) ||
-        a.m.score - b.m.score ||
-        a.e.depth - b.e.depth ||
-        (a.e.name < b.e.name ? -1 : a.e.name > b.e.name ? 1 : 0) ||
-        (a.e.uri < b.e.uri ? -1 : a.e.uri > b.e.uri ? 1 : 0),
-    );
-    return found.slice(0, limit).map(({ e }) => ({
+    return best.sorted().map(({ e }) => ({
       name: e.name,
       kind: e.kind,
       location: { uri: e.uri, range: e.range },
       ...(e.container ? { containerName: e.container } : {}),
     }));
+  }
+}
+
+interface Found {
+  e: Entry;
+  m: Match;
+}
+
+/** Negative when `a` ranks before `b`. */
+function compareFound(a: Found, b: Found): number {
+  return (
+    a.m.kind - b.m.kind ||
+    kindRank(a.e.kind) - kindRank(b.e.kind) ||
+    a.m.score - b.m.score ||
+    a.e.depth - b.e.depth ||
+    (a.e.name < b.e.name ? -1 : a.e.name > b.e.name ? 1 : 0) ||
+    (a.e.uri < b.e.uri ? -1 : a.e.uri > b.e.uri ? 1 : 0) ||
+    a.e.range.start.line - b.e.range.start.line ||
+    a.e.range.start.character - b.e.range.start.character
+  );
+}
+
+function startsWithIgnoringCase(name: string, lowerQuery: string): boolean {
+  if (name.length < lowerQuery.length) return false;
+  for (let i = 0; i < lowerQuery.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lowerQuery.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The best `capacity` results seen so far: a binary heap with the worst kept result on top. */
+class BestOf {
+  private readonly heap: Found[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  /** Full, and the worst kept result is a prefix (or exact) match: only prefix matches can still get in. */
+  get onlyPrefixes(): boolean {
+    return this.heap.length === this.capacity && this.capacity > 0 && this.heap[0]!.m.kind <= MatchKind.Prefix;
+  }
+
+  offer(f: Found): void {
+    const h = this.heap;
+    if (h.length < this.capacity) {
+      h.push(f);
+      let i = h.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (compareFound(h[i]!, h[parent]!) <= 0) break;
+        [h[i], h[parent]] = [h[parent]!, h[i]!];
+        i = parent;
+      }
+      return;
+    }
+    if (this.capacity === 0 || compareFound(f, h[0]!) >= 0) return;
+    h[0] = f;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < h.length && compareFound(h[l]!, h[worst]!) > 0) worst = l;
+      if (r < h.length && compareFound(h[r]!, h[worst]!) > 0) worst = r;
+      if (worst === i) break;
+      [h[i], h[worst]] = [h[worst]!, h[i]!];
+      i = worst;
+    }
+  }
+
+  sorted(): Found[] {
+    return this.heap.slice().sort(compareFound);
   }
 }

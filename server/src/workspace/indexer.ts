@@ -8,7 +8,7 @@ import type { DocumentSymbol } from 'vscode-languageserver';
 import type { GrammarRegistry } from '../syntax/grammars.js';
 import type { Settings } from '../config.js';
 import type { FrozenStore } from '../cache/tiers.js';
-import { contentKey, decodeIndex, decompress, type EntryKind } from '../cache/entry.js';
+import { contentKey, decodeIndex, decompress, type DerivedIndex, type EntryKind } from '../cache/entry.js';
 import { logger } from '../log.js';
 import { Priority, type WorkerPool } from './workers.js';
 import { readSourceFile, Walker, type SkipReason, type WalkedFile } from './walker.js';
@@ -44,6 +44,8 @@ export interface IndexerOptions {
   isOpen?: (uri: string) => boolean;
   /** What to store for a parsed file: the derived index only (default), or the compact CST too. */
   entryKind?: EntryKind;
+  /** A file was parsed (in a worker): statistics. */
+  onParsed?: () => void;
 }
 
 export type IndexState = 'idle' | 'indexing' | 'done' | 'cancelled';
@@ -54,6 +56,8 @@ export class Indexer {
   done = 0;
   total = 0;
   private abort: AbortController | undefined;
+  /** The workspace folders of the last run (watched-file events are checked against the walk's rules there). */
+  private roots: string[] | undefined;
 
   constructor(private readonly options: IndexerOptions) {}
 
@@ -77,6 +81,7 @@ export class Indexer {
     this.cancel();
     const abort = new AbortController();
     this.abort = abort;
+    this.roots = roots;
     const settings = this.options.settings();
     const started = performance.now();
     const summary: IndexSummary = { files: 0, parsed: 0, fromCache: 0, bytes: 0, ms: 0, parseMs: 0, perLanguage: {}, skipped: {}, examples: {}, fileLimitHit: false, cancelled: false };
@@ -136,12 +141,43 @@ export class Indexer {
     return summary;
   }
 
-  /** Index (or re-index) one file now: watched-file changes. */
+  /**
+   * Index (or re-index) one file now: watched-file changes, closed documents.
+   * The walk's rules apply (a file created under node_modules, in an ignored
+   * or excluded folder, through a symlink or outside the workspace folders
+   * stays out), and a file that can no longer be indexed (now binary, not
+   * UTF-8, too large, unparsable) leaves the index instead of keeping stale
+   * symbols.
+   */
   async indexPath(path: string): Promise<boolean> {
-    const spec = this.options.registry.resolve(undefined, path);
-    if (!spec) return false;
+    const settings = this.options.settings();
+    const uri = pathToFileURL(path).toString();
+    let file: WalkedFile;
+    if (this.roots) {
+      const walker = new Walker({
+        roots: this.roots,
+        registry: this.options.registry,
+        include: settings.index.include,
+        exclude: settings.index.exclude,
+        maxFiles: settings.index.maxFiles,
+        maxFileBytes: settings.index.maxFileBytes,
+      });
+      const admitted = await walker.admit(path);
+      if ('skip' in admitted) {
+        if (!this.options.isOpen?.(uri)) this.options.index.delete(uri);
+        return false;
+      }
+      if (!this.options.index.has(uri) && this.options.index.fileCount >= settings.index.maxFiles) return false;
+      file = admitted;
+    } else {
+      // Never walked (indexing is off): no folder rules to apply.
+      const spec = this.options.registry.resolve(undefined, path);
+      if (!spec) return false;
+      file = { path, root: '', language: spec.id, size: 0 };
+    }
     const summary: IndexSummary = { files: 0, parsed: 0, fromCache: 0, bytes: 0, ms: 0, parseMs: 0, perLanguage: {}, skipped: {}, examples: {}, fileLimitHit: false, cancelled: false };
-    await this.indexOne({ path, root: '', language: spec.id, size: 0 }, summary, () => undefined, Priority.interactive);
+    await this.indexOne(file, summary, () => undefined, Priority.interactive);
+    if (summary.files === 0 && !this.options.isOpen?.(uri)) this.options.index.delete(uri);
     return summary.files > 0;
   }
 
@@ -165,12 +201,13 @@ export class Indexer {
     const key = contentKey(identity, text, kind);
     const store = this.options.store();
     let symbols: DocumentSymbol[] | undefined;
+    let completion: DerivedIndex['completion'];
     const fullKey = kind === 'full' ? key : contentKey(identity, text, 'full');
     const cachedKey = store?.has(key) ? key : store?.has(fullKey) ? fullKey : undefined;
     const cached = cachedKey ? store!.get(cachedKey) : undefined;
     if (cached) {
       try {
-        symbols = decodeIndex(decompress(cached), cachedKey).index.symbols;
+        ({ symbols, completion } = decodeIndex(decompress(cached), cachedKey).index);
         summary.fromCache++;
       } catch {
         symbols = undefined;
@@ -184,11 +221,13 @@ export class Indexer {
       }
       if (result.key === key) store?.put(key, file.language, result.payload);
       symbols = result.symbols;
+      completion = result.completion;
       summary.parsed++;
+      this.options.onParsed?.();
       summary.parseMs += result.parseMs ?? 0;
     }
     if (this.options.isOpen?.(uri)) return;
-    this.options.index.set(uri, symbols);
+    this.options.index.set(uri, symbols, completion);
     summary.files++;
     summary.bytes += text.length;
     summary.perLanguage[file.language] = (summary.perLanguage[file.language] ?? 0) + 1;

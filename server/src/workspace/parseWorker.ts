@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GrammarRegistry } from '../syntax/grammars.js';
 import { ParserPool } from '../syntax/parser.js';
-import { buildIndex, compress, contentKey, encodeEntry, warmFromTree } from '../cache/entry.js';
+import { buildIndex, compress, contentKey, encodeEntry, warmFromTree, WORKSPACE_INDEX_PARTS } from '../cache/entry.js';
 import { createLogger } from '../log.js';
 import type { ParseTask, ParseTaskResult } from './workers.js';
 
@@ -27,9 +27,9 @@ async function handle(task: ParseTask): Promise<ParseTaskResult> {
   try {
     const doc = TextDocument.create(task.uri ?? 'untitled:worker', spec.id, 0, task.text);
     const nodeCount = outcome.tree.rootNode.descendantCount;
-    const entry = task.kind === 'index' ? { compact: null, index: buildIndex(outcome.tree, grammar, doc, registry) } : warmFromTree(outcome.tree, grammar, doc, registry);
+    const entry = task.kind === 'index' ? { compact: null, index: buildIndex(outcome.tree, grammar, doc, registry, WORKSPACE_INDEX_PARTS) } : warmFromTree(outcome.tree, grammar, doc, registry);
     const payload = compress(encodeEntry(spec.id, key, entry));
-    return { id: task.id, ok: true, key, payload, symbols: entry.index.symbols, nodeCount, parseMs: outcome.ms };
+    return { id: task.id, ok: true, key, payload, symbols: entry.index.symbols, completion: entry.index.completion, nodeCount, parseMs: outcome.ms };
   } finally {
     outcome.tree.delete();
   }

@@ -1,9 +1,10 @@
 // Walks workspace folders for files of known languages: honours .gitignore and
 // .ignore files (the `ignore` library), skips node_modules, .git and build
 // output by default, applies include/exclude globs (picomatch), caps the file
-// count and size, and never follows a symlink out of the workspace or into a
-// loop. Asynchronous and iterative, so a huge tree neither blocks the event
-// loop nor overflows the stack.
+// count and size, and never follows a symlink (out of the workspace, into a
+// loop, or to a place the walk reaches at its own path). admit() applies the
+// same rules to one path (watched-file events). Asynchronous and iterative, so
+// a huge tree neither blocks the event loop nor overflows the stack.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -28,7 +29,21 @@ export const DEFAULT_EXCLUDES = [
   '**/.next/**',
 ];
 
-export type SkipReason = 'ignored' | 'excluded' | 'too-large' | 'binary' | 'not-utf8' | 'symlink-outside' | 'symlink-loop' | 'unreadable' | 'file-limit';
+export type SkipReason =
+  | 'ignored'
+  | 'excluded'
+  | 'too-large'
+  | 'binary'
+  | 'not-utf8'
+  | 'symlink-outside'
+  | 'symlink-loop'
+  | 'symlink-inside'
+  | 'unreadable'
+  | 'file-limit'
+  /** admit(): not under any workspace folder. */
+  | 'outside'
+  /** admit(): not a regular file of a known language, or not matched by the include globs (the walk skips these silently). */
+  | 'not-source';
 
 export interface WalkOptions {
   roots: string[];
@@ -57,11 +72,25 @@ export interface WalkSummary {
   fileLimitHit: boolean;
 }
 
+/** A workspace folder: the path the client named (what URIs are built from) and its real path (for containment). */
+interface Root {
+  dir: string;
+  real: string;
+}
+
+/** The rules of one ignore file (or several of one directory), relative to that directory. */
+interface IgnoreLayer {
+  base: string;
+  ig: Ignore;
+}
+
 interface Frame {
   dir: string;
-  root: string;
-  /** Ignore matchers of this directory and its ancestors, each with the directory it is relative to. */
-  ignores: { base: string; ig: Ignore }[];
+  /** Real path of `dir` (no symlink is followed below a root, so it is the root's real path + the same relative path). */
+  real: string;
+  root: Root;
+  /** Ignore layers of this directory and its ancestors, outermost first. */
+  ignores: IgnoreLayer[];
 }
 
 function isInside(child: string, parent: string): boolean {
@@ -84,23 +113,41 @@ function readIgnoreFile(dir: string, names: string[]): Ignore | undefined {
   return ig;
 }
 
+function toPosix(p: string): string {
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
+}
+
+/**
+ * Symlinks are never followed: one that leads out of the workspace is skipped
+ * (symlink-outside), one that leads to the directory it is in or an ancestor is
+ * a loop, and any other leads to something inside the workspace that the walk
+ * reaches at its own path (symlink-inside): each file is indexed once, under
+ * the path an editor opens it by, whatever the order of names.
+ */
 export class Walker {
   readonly summary: WalkSummary = { files: 0, skipped: new Map(), examples: new Map(), fileLimitHit: false };
   private readonly isExcluded: (rel: string) => boolean;
   private readonly isIncluded: ((rel: string) => boolean) | undefined;
-  private readonly realRoots: string[];
+  private readonly roots: Root[];
 
   constructor(private readonly options: WalkOptions) {
     const excludes = [...(options.defaultExcludes ?? DEFAULT_EXCLUDES), ...(options.exclude ?? [])];
     this.isExcluded = excludes.length ? picomatch(excludes, { dot: true }) : () => false;
     this.isIncluded = options.include?.length ? picomatch(options.include, { dot: true }) : undefined;
-    this.realRoots = options.roots.map((r) => {
+    const seen = new Set<string>();
+    this.roots = [];
+    for (const r of options.roots) {
+      const dir = path.resolve(r);
+      let real: string;
       try {
-        return fs.realpathSync(r);
+        real = fs.realpathSync(dir);
       } catch {
-        return path.resolve(r);
+        real = dir;
       }
-    });
+      if (seen.has(real)) continue;
+      seen.add(real);
+      this.roots.push({ dir, real });
+    }
   }
 
   private skip(reason: SkipReason, p: string): void {
@@ -110,23 +157,69 @@ export class Walker {
     this.summary.examples.set(reason, ex);
   }
 
-  private ignoredByFiles(full: string, isDir: boolean, ignores: Frame['ignores']): boolean {
-    for (const { base, ig } of ignores) {
-      const rel = path.relative(base, full).split(path.sep).join('/');
-      if (rel && ig.ignores(isDir ? `${rel}/` : rel)) return true;
+  /** A root's own layers: .git/info/exclude below its .gitignore/.ignore (git's precedence; .ignore over .gitignore as ripgrep). */
+  private rootIgnores(root: Root): IgnoreLayer[] {
+    const layers: IgnoreLayer[] = [];
+    const exclude = readIgnoreFile(root.dir, [path.join('.git', 'info', 'exclude')]);
+    if (exclude) layers.push({ base: root.dir, ig: exclude });
+    return this.withOwnIgnores(root.dir, layers);
+  }
+
+  private withOwnIgnores(dir: string, layers: IgnoreLayer[]): IgnoreLayer[] {
+    const own = readIgnoreFile(dir, ['.gitignore', '.ignore']);
+    return own ? [...layers, { base: dir, ig: own }] : layers;
+  }
+
+  /**
+   * As git: the deepest ignore file with a rule for the path decides (so a
+   * nested `!name` re-includes what a parent's pattern ignored); within one
+   * file the last matching rule wins. Callers never descend into an ignored
+   * directory, so its contents cannot be re-included (git's rule too).
+   */
+  private ignoredByFiles(full: string, isDir: boolean, ignores: readonly IgnoreLayer[]): boolean {
+    for (let i = ignores.length - 1; i >= 0; i--) {
+      const { base, ig } = ignores[i]!;
+      const rel = toPosix(path.relative(base, full));
+      if (!rel) continue;
+      const verdict = ig.test(isDir ? `${rel}/` : rel);
+      if (verdict.ignored) return true;
+      if (verdict.unignored) return false;
     }
     return false;
   }
 
+  /** Excluded by a glob or ignored by an ignore file; undefined when neither. */
+  private filtered(rel: string, full: string, isDir: boolean, ignores: readonly IgnoreLayer[]): SkipReason | undefined {
+    if (this.isExcluded(isDir ? `${rel}/` : rel) || (isDir && this.isExcluded(`${rel}/x`))) return 'excluded';
+    if (this.ignoredByFiles(full, isDir, ignores)) return 'ignored';
+    return undefined;
+  }
+
+  private async symlinkReason(full: string, dirReal: string): Promise<SkipReason> {
+    let real: string;
+    try {
+      real = await fs.promises.realpath(full);
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'symlink-loop' : 'unreadable';
+    }
+    if (!this.roots.some((r) => isInside(real, r.real))) return 'symlink-outside';
+    if (isInside(dirReal, real)) return 'symlink-loop';
+    return 'symlink-inside';
+  }
+
+  /** The language of a file the include globs admit; undefined otherwise. */
+  private language(name: string, rel: string): string | undefined {
+    if (this.isIncluded && !this.isIncluded(rel)) return undefined;
+    return this.options.registry.resolve(undefined, name)?.id;
+  }
+
   /** Files of known languages, in a stable order (directories depth-first, names sorted). */
   async *files(): AsyncGenerator<WalkedFile> {
-    const visited = new Set<string>();
     const stack: Frame[] = [];
-    for (let i = this.realRoots.length - 1; i >= 0; i--) {
-      const root = this.realRoots[i]!;
-      const rootIgnore = readIgnoreFile(root, ['.gitignore', '.ignore', path.join('.git', 'info', 'exclude')]);
-      stack.push({ dir: root, root, ignores: rootIgnore ? [{ base: root, ig: rootIgnore }] : [] });
-      visited.add(root);
+    const rootReals = new Set(this.roots.map((r) => r.real));
+    for (let i = this.roots.length - 1; i >= 0; i--) {
+      const root = this.roots[i]!;
+      stack.push({ dir: root.dir, real: root.real, root, ignores: this.rootIgnores(root) });
     }
     while (stack.length) {
       if (this.options.signal?.aborted) return;
@@ -142,47 +235,27 @@ export class Walker {
       const subdirs: Frame[] = [];
       for (const entry of entries) {
         const full = path.join(frame.dir, entry.name);
-        const rel = path.relative(frame.root, full).split(path.sep).join('/');
-        let isDir = entry.isDirectory();
-        let isFile = entry.isFile();
-        let real = full;
+        const rel = toPosix(path.relative(frame.root.dir, full));
         if (entry.isSymbolicLink()) {
-          try {
-            real = await fs.promises.realpath(full);
-            const st = await fs.promises.stat(real);
-            isDir = st.isDirectory();
-            isFile = st.isFile();
-          } catch {
-            this.skip('unreadable', full);
-            continue;
-          }
-          if (!this.realRoots.some((r) => isInside(real, r))) {
-            this.skip('symlink-outside', full);
-            continue;
-          }
-        }
-        if (this.isExcluded(isDir ? `${rel}/` : rel) || (isDir && this.isExcluded(`${rel}/x`))) {
-          this.skip('excluded', full);
+          this.skip(this.filtered(rel, full, false, frame.ignores) ?? (await this.symlinkReason(full, frame.real)), full);
           continue;
         }
-        if (this.ignoredByFiles(full, isDir, frame.ignores)) {
-          this.skip('ignored', full);
+        const isDir = entry.isDirectory();
+        if (!isDir && !entry.isFile()) continue;
+        const why = this.filtered(rel, full, isDir, frame.ignores);
+        if (why) {
+          this.skip(why, full);
           continue;
         }
         if (isDir) {
-          if (visited.has(real)) {
-            this.skip('symlink-loop', full);
-            continue;
-          }
-          visited.add(real);
-          const own = readIgnoreFile(full, ['.gitignore', '.ignore']);
-          subdirs.push({ dir: full, root: frame.root, ignores: own ? [...frame.ignores, { base: full, ig: own }] : frame.ignores });
+          const real = path.join(frame.real, entry.name);
+          // Another workspace folder nested in this one is walked as its own root.
+          if (rootReals.has(real)) continue;
+          subdirs.push({ dir: full, real, root: frame.root, ignores: this.withOwnIgnores(full, frame.ignores) });
           continue;
         }
-        if (!isFile) continue;
-        if (this.isIncluded && !this.isIncluded(rel)) continue;
-        const spec = this.options.registry.resolve(undefined, entry.name);
-        if (!spec) continue;
+        const language = this.language(entry.name, rel);
+        if (!language) continue;
         if (this.summary.files >= this.options.maxFiles) {
           this.summary.fileLimitHit = true;
           this.skip('file-limit', full);
@@ -190,7 +263,7 @@ export class Walker {
         }
         let size: number;
         try {
-          size = (await fs.promises.stat(real)).size;
+          size = (await fs.promises.stat(full)).size;
         } catch {
           this.skip('unreadable', full);
           continue;
@@ -200,10 +273,54 @@ export class Walker {
           continue;
         }
         this.summary.files++;
-        yield { path: full, root: frame.root, language: spec.id, size };
+        yield { path: full, root: frame.root.dir, language, size };
       }
       for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
     }
+  }
+
+  /**
+   * Whether the walk would yield this one path (a watched-file event, a closed
+   * document): the same rules, checked component by component from the
+   * deepest workspace folder that contains it. No file limit (the caller
+   * knows the index size).
+   */
+  async admit(p: string): Promise<WalkedFile | { skip: SkipReason }> {
+    const abs = path.resolve(p);
+    const root = this.roots.filter((r) => abs !== r.dir && isInside(abs, r.dir)).sort((a, b) => b.dir.length - a.dir.length)[0];
+    if (!root) return { skip: 'outside' };
+    const parts = path.relative(root.dir, abs).split(path.sep);
+    let ignores = this.rootIgnores(root);
+    let dir = root.dir;
+    let real = root.real;
+    for (let i = 0; i < parts.length; i++) {
+      const name = parts[i]!;
+      const full = path.join(dir, name);
+      const rel = toPosix(path.relative(root.dir, full));
+      const last = i === parts.length - 1;
+      let st: fs.Stats;
+      try {
+        st = await fs.promises.lstat(full);
+      } catch {
+        return { skip: 'unreadable' };
+      }
+      if (st.isSymbolicLink()) return { skip: this.filtered(rel, full, false, ignores) ?? (await this.symlinkReason(full, real)) };
+      const isDir = st.isDirectory();
+      if (last ? !st.isFile() : !isDir) return { skip: 'not-source' };
+      const why = this.filtered(rel, full, isDir, ignores);
+      if (why) return { skip: why };
+      if (!last) {
+        ignores = this.withOwnIgnores(full, ignores);
+        dir = full;
+        real = path.join(real, name);
+        continue;
+      }
+      const language = this.language(name, rel);
+      if (!language) return { skip: 'not-source' };
+      if (st.size > this.options.maxFileBytes) return { skip: 'too-large' };
+      return { path: full, root: root.dir, language, size: st.size };
+    }
+    return { skip: 'not-source' };
   }
 }
 

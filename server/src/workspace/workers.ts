@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import * as os from 'node:os';
 import type { DocumentSymbol } from 'vscode-languageserver';
 import { logger } from '../log.js';
-import type { EntryKind } from '../cache/entry.js';
+import type { DerivedIndex, EntryKind } from '../cache/entry.js';
 
 export interface ParseTask {
   id: number;
@@ -24,6 +24,8 @@ export interface ParseTaskResult {
   payload?: Buffer;
   /** The document symbols of the derived index (so the caller need not decode the payload). */
   symbols?: DocumentSymbol[];
+  /** The completion facts of the derived index (workspace identifier and member tables). */
+  completion?: DerivedIndex['completion'];
   nodeCount?: number;
   parseMs?: number;
   timedOut?: boolean;

@@ -1,0 +1,5 @@
+; Completion facts (server/src/features/completionIndex.ts; convention in grammars/python/completion.scm).
+; Comments and strings only for now: words and member pairs come from the code around them.
+
+(comment) @skip.comment
+[(raw_string) (heredoc_body)] @skip.string

@@ -1,0 +1,40 @@
+; Rust (rustfmt: block indent, chains indented once).
+[
+  (block)
+  (declaration_list)
+  (field_declaration_list)
+  (ordered_field_declaration_list)
+  (enum_variant_list)
+  (field_initializer_list)
+  (match_block)
+  (use_list)
+  (arguments)
+  (parameters)
+  (array_expression)
+  (tuple_expression)
+  (tuple_pattern)
+  (tuple_type)
+  (type_parameters)
+  (type_arguments)
+  (token_tree)
+  (macro_definition)
+  (closure_parameters)
+  (parenthesized_expression)
+  (where_clause)
+  (let_declaration)
+  (assignment_expression)
+  (compound_assignment_expr)
+  (field_expression)
+  (match_arm)
+  (binary_expression)
+  (struct_pattern)
+  (tuple_struct_pattern)
+  (slice_pattern)
+] @indent.begin
+
+[ "}" ")" "]" ] @indent.end
+(type_parameters ">" @indent.end)
+(type_arguments ">" @indent.end)
+(where_clause "where" @indent.branch)
+
+[ (string_literal) (raw_string_literal) (block_comment) ] @indent.ignore

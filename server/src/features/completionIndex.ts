@@ -1,0 +1,315 @@
+// Completion facts of one document, computed once per tree (cache/entry.ts
+// buildIndex) and kept in the derived index, so completion gives the same
+// answer whichever tier serves the document, and workspace files contribute
+// their identifiers without a tree.
+//
+// From grammars/<language>/completion.scm (capture convention in
+// grammars/python/completion.scm):
+//   scopes       [start, end, parent, isClass] per @scope / @scope.class node
+//   definitions  names bound in a scope, with a kind (@definition.<kind>)
+//   skip         comment and string ranges (@skip.comment / @skip.string), and
+//                the code holes inside strings (@skip.hole)
+// From the text, outside comments and strings:
+//   words        identifiers (letters, digits, _ and $, not starting with a
+//                digit; keywords too, completion tells them apart) with counts
+//   members      `receiver <op> member` pairs for the member operators
+//                `.`, `?.`, `::`, `->`, `&.`: member counts, and per receiver name
+// The index depends on nothing but the text, the tree and completion.scm (all
+// in the content key); the manifest's completion entry is read at query time.
+//
+// Everything is offsets into the text (UTF-16 code units) and plain arrays:
+// the index is JSON in warm/cold/frozen entries.
+import type { Tree } from 'web-tree-sitter';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { GrammarRegistry, LanguageSpec, LoadedGrammar } from '../syntax/grammars.js';
+
+export const COMPLETION_INDEX_VERSION = 1;
+
+/** Definition kinds (@definition.<kind>), index = code stored in `defKinds`. */
+export const DEF_KINDS = ['variable', 'function', 'method', 'class', 'interface', 'type', 'enum', 'module', 'parameter', 'field', 'constant', 'type_parameter'] as const;
+export type DefKind = (typeof DEF_KINDS)[number];
+/** Kinds that are members of a class scope (offered after self./this.), not bare names. */
+export const MEMBER_KINDS = new Set<number>([DEF_KINDS.indexOf('method'), DEF_KINDS.indexOf('field')]);
+/** A function/class name binds in the scope around its own scope node. */
+const BINDS_OUTSIDE = new Set<number>(['function', 'method', 'class', 'interface', 'type', 'enum', 'module'].map((k) => DEF_KINDS.indexOf(k as DefKind)));
+
+export const SKIP_COMMENT = 0;
+export const SKIP_STRING = 1;
+export const SKIP_HOLE = 2;
+
+export interface CompletionIndex {
+  v: number;
+  /** Distinct identifiers outside comments/strings, and their occurrence counts. */
+  words: string[];
+  counts: number[];
+  /** Member names seen after a member operator, and counts. */
+  members: string[];
+  memberCounts: number[];
+  /** Receiver name -> [member index, count, member index, count, ...]. */
+  receivers: Record<string, number[]>;
+  /** Flat [start, end, parent scope (-1: file), isClass (0|1)] per scope, in start order. */
+  scopes: number[];
+  /** Definitions: name, kind code (DEF_KINDS), name offset, scope index (-1: file scope). */
+  defNames: string[];
+  defKinds: number[];
+  defOffsets: number[];
+  defScopes: number[];
+  /** Flat [start, end, kind (SKIP_*)] in start order. */
+  skip: number[];
+}
+
+/** The completion entry of a language in grammars/languages.json. */
+export interface CompletionSpec {
+  triggers?: string[];
+  memberOperators?: string[];
+  selfNames?: string[];
+  expressionKeywords?: string[];
+  /** false: no keywords at all. */
+  keywords?: boolean;
+  /** Grammar keywords that are also ordinary identifiers (`type`, `match` in Python): counted as words too. */
+  softKeywords?: string[];
+  /** Keywords the grammar spells as named nodes (`None`, `true`, `this`). */
+  extraKeywords?: string[];
+}
+
+export function completionSpec(spec: LanguageSpec | undefined): CompletionSpec | undefined {
+  return (spec as (LanguageSpec & { completion?: CompletionSpec }) | undefined)?.completion;
+}
+
+/**
+ * Identifier characters, the same for every language so that the index does
+ * not depend on the manifest (only the text, the tree and the query file,
+ * which the content key covers): letters, digits, `_` and `$`.
+ */
+const WORD = { global: /[\p{L}\p{N}_$]+/gu, char: /^[\p{L}\p{N}_$]$/u };
+export function wordRegex(): { global: RegExp; char: RegExp } {
+  return WORD;
+}
+/** Member operators recorded in the index (a language's manifest entry says which it completes after). */
+const INDEX_MEMBER_OPERATORS = ['.', '?.', '::', '->', '&.'];
+
+const keywordCache = new WeakMap<object, Set<string>>();
+/** The grammar's keywords: anonymous node types that look like words (`def`, `return`, `None`). */
+export function grammarKeywords(grammar: LoadedGrammar): Set<string> {
+  let set = keywordCache.get(grammar.language);
+  if (!set) {
+    set = new Set();
+    const lang = grammar.language;
+    for (let id = 0; id < lang.nodeTypeCount; id++) {
+      if (lang.nodeTypeIsNamed(id) || !lang.nodeTypeIsVisible(id)) continue;
+      const t = lang.nodeTypeForId(id);
+      if (t && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t) && t.length > 1) set.add(t);
+    }
+    keywordCache.set(grammar.language, set);
+  }
+  return set;
+}
+
+function isDigitStart(w: string): boolean {
+  const c = w.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
+
+/** Offsets of the member operator ending right before `at` (whitespace allowed), or -1. */
+export function memberOperatorBefore(text: string, at: number, operators: readonly string[]): { start: number; op: string } | undefined {
+  let i = at;
+  while (i > 0 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) i--;
+  let best: { start: number; op: string } | undefined;
+  for (const op of operators) {
+    if (i >= op.length && text.startsWith(op, i - op.length) && (!best || op.length > best.op.length)) best = { start: i - op.length, op };
+  }
+  return best;
+}
+
+/** The identifier ending at `end` (whitespace/newlines allowed before `end`), or undefined. */
+export function wordBefore(text: string, end: number, char: RegExp): string | undefined {
+  let i = end;
+  while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+  const stop = i;
+  while (i > 0 && char.test(text[i - 1]!)) i--;
+  // Surrogate pairs (astral letters) are rare in identifiers; they stop the word.
+  if (i === stop) return undefined;
+  const w = text.slice(i, stop);
+  return isDigitStart(w) ? undefined : w;
+}
+
+export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry): CompletionIndex | undefined {
+  const query = registry.query(grammar, 'completion');
+  if (!query) return undefined;
+  const text = doc.getText();
+  const scopeList: { start: number; end: number; isClass: number }[] = [];
+  const defs: { name: string; kind: number; offset: number; end: number; pattern: number; parentStart: number; parentEnd: number }[] = [];
+  const skip: number[] = [];
+  {
+    const captures = query.captures(tree.rootNode);
+    for (const c of captures) {
+      const name = c.name;
+      const n = c.node;
+      if (name === 'scope' || name === 'scope.class') {
+        scopeList.push({ start: n.startIndex, end: n.endIndex, isClass: name === 'scope.class' ? 1 : 0 });
+      } else if (name.startsWith('definition.')) {
+        const kind = DEF_KINDS.indexOf(name.slice(11) as DefKind);
+        const parent = n.parent;
+        defs.push({ name: n.text, kind: kind < 0 ? 0 : kind, offset: n.startIndex, end: n.endIndex, pattern: c.patternIndex, parentStart: parent?.startIndex ?? -1, parentEnd: parent?.endIndex ?? -1 });
+      } else if (name.startsWith('skip.')) {
+        skip.push(n.startIndex, n.endIndex, name === 'skip.comment' ? SKIP_COMMENT : name === 'skip.string' ? SKIP_STRING : SKIP_HOLE);
+      }
+    }
+  }
+  // Scopes in start order (outer before inner at the same start), deduplicated, with parents.
+  scopeList.sort((a, b) => a.start - b.start || b.end - a.end);
+  const scopes: number[] = [];
+  const stack: number[] = [];
+  let lastStart = -1;
+  let lastEnd = -1;
+  for (const s of scopeList) {
+    if (s.start === lastStart && s.end === lastEnd) continue;
+    lastStart = s.start;
+    lastEnd = s.end;
+    while (stack.length && scopes[stack[stack.length - 1]! * 4 + 1]! < s.end) stack.pop();
+    const idx = scopes.length / 4;
+    scopes.push(s.start, s.end, stack.length ? stack[stack.length - 1]! : -1, s.isClass);
+    stack.push(idx);
+  }
+  // Definitions: one per name node (the first pattern wins), bound to the innermost scope.
+  defs.sort((a, b) => a.offset - b.offset || a.pattern - b.pattern);
+  const out = { defNames: [] as string[], defKinds: [] as number[], defOffsets: [] as number[], defScopes: [] as number[] };
+  const nScopes = scopes.length / 4;
+  let si = -1; // innermost scope containing the current definition, maintained while sweeping in offset order
+  let lastOffset = -1;
+  const active: number[] = [];
+  let next = 0;
+  for (const d of defs) {
+    if (d.offset === lastOffset) continue;
+    lastOffset = d.offset;
+    while (next < nScopes && scopes[next * 4]! <= d.offset) {
+      while (active.length && scopes[active[active.length - 1]! * 4 + 1]! <= scopes[next * 4]!) active.pop();
+      active.push(next++);
+    }
+    while (active.length && scopes[active[active.length - 1]! * 4 + 1]! < d.end) active.pop();
+    si = active.length ? active[active.length - 1]! : -1;
+    // `def f` / `class C` / `function f`: the name is a child of its own scope node; it binds outside.
+    if (si >= 0 && BINDS_OUTSIDE.has(d.kind) && scopes[si * 4] === d.parentStart && scopes[si * 4 + 1] === d.parentEnd) si = scopes[si * 4 + 2]!;
+    out.defNames.push(d.name);
+    out.defKinds.push(d.kind);
+    out.defOffsets.push(d.offset);
+    out.defScopes.push(si);
+  }
+  // Words and member pairs from the text outside comments and strings (code holes count again).
+  const { global } = wordRegex();
+  const counts = new Map<string, number>();
+  const memberCounts = new Map<string, number>();
+  const receivers = new Map<string, Map<string, number>>();
+  const ops = INDEX_MEMBER_OPERATORS;
+  const codeRanges = codeSpans(text.length, skip);
+  const charRe = wordRegex().char;
+  for (let r = 0; r < codeRanges.length; r += 2) {
+    const from = codeRanges[r]!;
+    const to = codeRanges[r + 1]!;
+    global.lastIndex = from;
+    for (let m = global.exec(text); m && m.index < to; m = global.exec(text)) {
+      let w = m[0];
+      if (m.index + w.length > to) w = w.slice(0, to - m.index);
+      if (isDigitStart(w)) continue;
+      counts.set(w, (counts.get(w) ?? 0) + 1);
+      {
+        const op = memberOperatorBefore(text, m.index, ops);
+        if (op) {
+          memberCounts.set(w, (memberCounts.get(w) ?? 0) + 1);
+          const recv = wordBefore(text, op.start, charRe);
+          if (recv) {
+            let per = receivers.get(recv);
+            if (!per) receivers.set(recv, (per = new Map()));
+            per.set(w, (per.get(w) ?? 0) + 1);
+          }
+        }
+      }
+    }
+  }
+  const words = [...counts.keys()];
+  const members = [...memberCounts.keys()];
+  const memberIndex = new Map(members.map((m, i) => [m, i]));
+  const recvOut: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
+  for (const [recv, per] of receivers) {
+    const arr: number[] = [];
+    for (const [m, n] of per) arr.push(memberIndex.get(m)!, n);
+    recvOut[recv] = arr;
+  }
+  return {
+    v: COMPLETION_INDEX_VERSION,
+    words,
+    counts: words.map((w) => counts.get(w)!),
+    members,
+    memberCounts: members.map((m) => memberCounts.get(m)!),
+    receivers: recvOut,
+    scopes,
+    ...out,
+    skip,
+  };
+}
+
+/** [from, to) spans of code: the text minus comment/string ranges, plus the holes inside strings. */
+function codeSpans(length: number, skip: readonly number[]): number[] {
+  // skip is in document order (captures are), outer before inner.
+  const out: number[] = [];
+  let pos = 0;
+  let i = 0;
+  const n = skip.length / 3;
+  while (i < n) {
+    const s = skip[i * 3]!;
+    const e = skip[i * 3 + 1]!;
+    const k = skip[i * 3 + 2]!;
+    if (k === SKIP_HOLE || e <= pos) {
+      i++;
+      continue;
+    }
+    if (s > pos) out.push(pos, s);
+    // Holes inside this string are code.
+    let j = i + 1;
+    let inner = Math.max(s, pos);
+    while (j < n && skip[j * 3]! < e) {
+      if (skip[j * 3 + 2] === SKIP_HOLE && skip[j * 3]! >= inner) {
+        out.push(skip[j * 3]!, skip[j * 3 + 1]!);
+        inner = skip[j * 3 + 1]!;
+      }
+      j++;
+    }
+    pos = e;
+    i = j;
+  }
+  if (pos < length) out.push(pos, length);
+  return out;
+}
+
+/**
+ * Where `offset` is with respect to comments and strings: 'code', 'comment'
+ * or 'string'. A line comment ends at its last character, so the end of a
+ * `# comment` is still inside it; a closed string or block comment ends before
+ * its end offset.
+ */
+export function skipContext(index: CompletionIndex, text: string, offset: number): 'code' | 'comment' | 'string' {
+  const skip = index.skip;
+  let inside: 'code' | 'comment' | 'string' = 'code';
+  for (let i = 0; i < skip.length; i += 3) {
+    const s = skip[i]!;
+    if (s >= offset) break;
+    const e = skip[i + 1]!;
+    const k = skip[i + 2]!;
+    if (k === SKIP_HOLE) {
+      if (offset <= e && inside === 'string') inside = 'code';
+      continue;
+    }
+    if (offset < e) inside = k === SKIP_COMMENT ? 'comment' : 'string';
+    else if (offset === e && k === SKIP_COMMENT && !text.startsWith('*/', e - 2)) inside = 'comment';
+    else if (offset === e && k === SKIP_STRING && !closedString(text, s, e)) inside = 'string';
+  }
+  return inside;
+}
+
+/** A string node whose last character closes it (the same quote it opened with). */
+function closedString(text: string, s: number, e: number): boolean {
+  if (e - s < 2) return false;
+  const last = text[e - 1]!;
+  if (last !== '"' && last !== "'" && last !== '`' && last !== '/') return false;
+  return text.indexOf(last, s) < e - 1;
+}

@@ -1,0 +1,198 @@
+// textDocument/completion through the built server: scope order, parameters,
+// members after `.`, nothing in strings/comments, UTF-16 textEdit ranges after
+// emoji/CJK, the same answer hot and warm, trigger characters, resolve, and
+// cancellation.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompletionItem, CompletionList, Position } from 'vscode-languageserver-protocol';
+import { startServer, type TestServer } from '../helpers/lsp.js';
+
+let server: TestServer;
+let version = 1;
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Open `text` where `|` marks the cursor (removed); returns the cursor position. */
+function openAt(uri: string, languageId: string, marked: string): Position {
+  const at = marked.indexOf('|');
+  const text = marked.slice(0, at) + marked.slice(at + 1);
+  const before = text.slice(0, at).split('\n');
+  server.open(uri, languageId, text, version++);
+  return { line: before.length - 1, character: before[before.length - 1]!.length };
+}
+
+async function complete(uri: string, position: Position, triggerCharacter?: string): Promise<CompletionList> {
+  const context = triggerCharacter ? { triggerKind: 2, triggerCharacter } : { triggerKind: 1 };
+  return server.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position, context });
+}
+
+/** Labels as an editor shows them: sorted by sortText. */
+function labels(list: CompletionList): string[] {
+  return [...list.items].sort((a, b) => (a.sortText! < b.sortText! ? -1 : a.sortText! > b.sortText! ? 1 : 0)).map((i) => i.label);
+}
+
+describe('completion', () => {
+  it('advertises trigger characters and resolve', () => {
+    const provider = server.init?.capabilities.completionProvider;
+    expect(provider?.resolveProvider).toBe(true);
+    expect(provider?.triggerCharacters).toContain('.');
+  });
+
+  it('offers names of enclosing scopes nearest first, parameters included', async () => {
+    const uri = 'file:///tmp/cst-completion/scopes.py';
+    const pos = openAt(
+      uri,
+      'python',
+      [
+        'value_global = 1',
+        'def value_far(): pass',
+        'def outer(value_param):',
+        '    value_outer = 2',
+        '    def inner(value_arg):',
+        '        value_inner = 3',
+        '        return val|',
+        '',
+      ].join('\n'),
+    );
+    const list = await complete(uri, pos);
+    const order = labels(list).filter((l) => l.startsWith('value_'));
+    expect(order.slice(0, 2).sort()).toEqual(['value_arg', 'value_inner']);
+    expect(order.indexOf('value_param')).toBeLessThan(order.indexOf('value_global'));
+    expect(order.indexOf('value_outer')).toBeLessThan(order.indexOf('value_far'));
+    expect(order).toContain('value_global');
+    const param = list.items.find((i) => i.label === 'value_arg')!;
+    expect(param.detail).toMatch(/parameter/);
+    // Every item replaces exactly the typed word.
+    for (const item of list.items) {
+      const edit = item.textEdit as { range: { start: Position; end: Position }; newText: string };
+      expect(edit.range).toEqual({ start: { line: pos.line, character: pos.character - 3 }, end: pos });
+      expect(item.filterText).toBe(item.label);
+    }
+    server.close(uri);
+  });
+
+  it('offers members seen after the same receiver first after `.`', async () => {
+    const uri = 'file:///tmp/cst-completion/members.ts';
+    const pos = openAt(
+      uri,
+      'typescript',
+      [
+        'const config = load();',
+        'other.zeta = 1;',
+        'config.alpha = 1;',
+        'console.log(config.beta, other.gamma);',
+        'config.|',
+      ].join('\n'),
+    );
+    const list = await complete(uri, pos, '.');
+    const order = labels(list);
+    expect(order.slice(0, 2).sort()).toEqual(['alpha', 'beta']);
+    expect(order).toContain('zeta');
+    expect(order).not.toContain('const');
+    expect(order).not.toContain('config');
+    server.close(uri);
+  });
+
+  it('offers self members of the enclosing class', async () => {
+    const uri = 'file:///tmp/cst-completion/self.py';
+    const pos = openAt(uri, 'python', ['class Box:', '    def open_lid(self):', '        self.lid_state = 1', '    def close(self):', '        self.|', ''].join('\n'));
+    const order = labels(await complete(uri, pos, '.'));
+    expect(order.slice(0, 3)).toEqual(expect.arrayContaining(['open_lid', 'lid_state']));
+    server.close(uri);
+  });
+
+  it('offers nothing inside strings and comments, and keywords only where they can stand', async () => {
+    const uri = 'file:///tmp/cst-completion/skip.py';
+    const text = ['name_one = "name_two is here na"', '# name_three na', 'x = f"{name_o}"', 'name_one.', 'na', 'x = na', ''].join('\n');
+    server.open(uri, 'python', text, version++);
+    expect((await complete(uri, { line: 0, character: 31 })).items).toEqual([]);
+    expect((await complete(uri, { line: 1, character: 15 })).items).toEqual([]);
+    // f-string braces are code.
+    expect(labels(await complete(uri, { line: 2, character: 12 }))).toContain('name_one');
+    // After a member operator: no keywords.
+    expect(labels(await complete(uri, { line: 3, character: 9 }, '.'))).not.toContain('import');
+    // Statement start: statement keywords; mid-expression: expression keywords only.
+    server.change(uri, version++, [{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 2 } }, text: 'im' }]);
+    expect(labels(await complete(uri, { line: 4, character: 2 }))).toContain('import');
+    server.change(uri, version++, [{ range: { start: { line: 5, character: 4 }, end: { line: 5, character: 6 } }, text: 'No' }]);
+    const mid = labels(await complete(uri, { line: 5, character: 6 }));
+    expect(mid).toContain('None');
+    server.change(uri, version++, [{ range: { start: { line: 5, character: 4 }, end: { line: 5, character: 6 } }, text: 'im' }]);
+    expect(labels(await complete(uri, { line: 5, character: 6 }))).not.toContain('import');
+    // A trigger character that is not a member operator here: nothing.
+    server.change(uri, version++, [{ range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } }, text: 'def f(a:' }]);
+    expect((await complete(uri, { line: 6, character: 8 }, ':')).items).toEqual([]);
+    server.close(uri);
+  });
+
+  it('replaces exactly the typed word in UTF-16 after emoji and CJK', async () => {
+    const uri = 'file:///tmp/cst-completion/utf16.ts';
+    const line = 'const s = "😀漢字"; const 変数名 = 1; longName + lon';
+    const text = `const longName = 1;\n${line}\n`;
+    server.open(uri, 'typescript', text, version++);
+    const pos = { line: 1, character: line.length };
+    const list = await complete(uri, pos);
+    const item = list.items.find((i) => i.label === 'longName')!;
+    expect(item).toBeDefined();
+    expect((item.textEdit as { range: unknown }).range).toEqual({ start: { line: 1, character: line.length - 3 }, end: pos });
+    // A CJK identifier is a word too.
+    server.change(uri, version++, [{ range: { start: pos, end: pos }, text: ' + 変' }]);
+    const pos2 = { line: 1, character: line.length + 4 };
+    const cjk = await complete(uri, pos2);
+    const v = cjk.items.find((i) => i.label === '変数名')!;
+    expect((v.textEdit as { range: unknown }).range).toEqual({ start: { line: 1, character: line.length + 3 }, end: pos2 });
+    server.close(uri);
+  });
+
+  it('answers the same from the hot and the warm tier', async () => {
+    const uri = 'file:///tmp/cst-completion/tiers.py';
+    const body = ['import os', 'class Walker:', '    def walk(self, root_dir, depth):', '        result = []', '        for entry in os.listdir(root_dir):', '            result.append(entry)', '        return re', ''];
+    server.open(uri, 'python', body.join('\n'), version++);
+    const positions = [{ line: 6, character: 17 }, { line: 5, character: 19 }, { line: 4, character: 23 }, { line: 2, character: 25 }];
+    const hot = await Promise.all(positions.map((p) => complete(uri, p)));
+    expect(await server.request('$/cstDebugSetTier', { uri, tier: 'warm' })).toEqual({ tier: 'warm' });
+    const warm = await Promise.all(positions.map((p) => complete(uri, p)));
+    expect(warm).toEqual(hot);
+    expect(labels(hot[0]!)[0]).toBe('result');
+    server.close(uri);
+  });
+
+  it('resolves documentation lazily from the definition', async () => {
+    const uri = 'file:///tmp/cst-completion/resolve.py';
+    const pos = openAt(uri, 'python', ['def helper_fn(a, b):', '    """Add two numbers."""', '    return a + b', '', 'helper_|', ''].join('\n'));
+    const item = (await complete(uri, pos)).items.find((i) => i.label === 'helper_fn')!;
+    expect(item.documentation).toBeUndefined();
+    const resolved = await server.request<CompletionItem>('completionItem/resolve', item);
+    expect(JSON.stringify(resolved.documentation)).toContain('def helper_fn(a, b):');
+    expect(JSON.stringify(resolved.documentation)).toContain('Add two numbers.');
+    server.close(uri);
+  });
+
+  it('cuts long lists (isIncomplete) and honours cancellation', async () => {
+    const uri = 'file:///tmp/cst-completion/many.js';
+    const names = Array.from({ length: 300 }, (_, i) => `item${i}`);
+    const text = `${names.map((n) => `const ${n} = ${n.length};`).join('\n')}\nit`;
+    server.open(uri, 'javascript', text, version++);
+    const pos = { line: 300, character: 2 };
+    const list = await complete(uri, pos);
+    expect(list.isIncomplete).toBe(true);
+    expect(list.items.length).toBe(100);
+    // A request cancelled before the server reads it answers cheaply (empty or RequestCancelled).
+    const source = new (await import('vscode-languageserver-protocol')).CancellationTokenSource();
+    const pending = server.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: pos }, source.token);
+    source.cancel();
+    const outcome = await pending.then(
+      (r) => r as CompletionList,
+      (e: { code?: number }) => e,
+    );
+    if ('items' in outcome) expect(outcome.items.length === 0 || outcome.items.length === 100).toBe(true);
+    else expect(outcome.code).toBe(-32800);
+    // The server still answers afterwards.
+    expect((await complete(uri, pos)).items.length).toBe(100);
+    server.close(uri);
+  });
+});
