@@ -11,6 +11,7 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { createLogger } from './log.js';
 import { startServer, SERVER_VERSION } from './server.js';
+import { FrameGuard } from './transport/frameGuard.js';
 
 /** Node flags the server is meant to run with (also in the interpreter line above). */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=2'];
@@ -32,7 +33,10 @@ const log = createLogger({ level: process.env.CST_LOG_LEVEL, file: process.env.C
 process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (server keeps running)'));
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (server keeps running)'));
 
-const connection = createConnection(ProposedFeatures.all);
+// Over stdio, only well-formed frames reach vscode-jsonrpc (transport/frameGuard.ts).
+const connection = argv.includes('--stdio') || process.argv.includes('--stdio')
+  ? createConnection(ProposedFeatures.all, process.stdin.pipe(new FrameGuard((problem) => log.warn({ problem }, 'malformed input frame dropped'))), process.stdout)
+  : createConnection(ProposedFeatures.all);
 const server = startServer(connection);
 connection.listen();
 

@@ -172,7 +172,8 @@ export function startServer(connection: Connection): ServerHandle {
   }
 
   function publishDiagnostics(doc: OpenDocument): void {
-    if (documents.get(doc.uri) !== doc) return;
+    // Before the first parse there is nothing to say: [] would tell the client this version has no errors.
+    if (documents.get(doc.uri) !== doc || doc.noTreeReason === 'loading') return;
     let diagnostics = [] as ReturnType<typeof syntaxDiagnostics>;
     if (settings.diagnostics.enabled && doc.treeVersion === doc.version) {
       const max = settings.diagnostics.maxPerFile;

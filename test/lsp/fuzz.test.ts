@@ -6,7 +6,16 @@
 // (test/helpers/oracle.ts), the fresh parse from web-tree-sitter in this
 // process with the same .wasm. Reproduce a failure with the printed seed:
 //   CST_FUZZ_SEED=<seed> npx vitest run test/lsp/fuzz.test.ts
-// CST_FUZZ_ITERATIONS sets the didChange notifications per file (default 300).
+// CST_FUZZ_ITERATIONS sets the didChange notifications per file (default 300;
+// each carries 1-5 changes, an undo checkpoint dozens). On a failure every
+// notification sent to the document is written to a JSON file in the temp dir.
+//
+// What this cannot see: the row/column points of a tree edit. tree-sitter
+// reuses subtrees by index and recomputes every position while reparsing, so a
+// wrong point in tree.edit leaves the reparsed tree unchanged (checked: an edit
+// whose oldEndPosition is its startPosition passes 1,800 notifications). Wrong
+// points only show in the edited old tree and in getChangedRanges, which the
+// server does not expose (yet).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -273,7 +282,7 @@ describe(`incremental parse equals a fresh parse (seed ${SEED}, ${ITERATIONS} no
       expect(opened.digest).toBe(freshOriginal.digest);
       const mirror = oracle.mirror(original);
 
-      const stats = { changes: 0, rangedOnly: 0, incremental: 0, checkpoints: 0, divergent: 0, resynced: 0, notIncremental: [] as string[], serverMs: 0 };
+      const stats = { changes: 0, rangedOnly: 0, incremental: 0, checkpoints: 0, divergent: 0, resynced: 0, demoted: 0, notIncremental: [] as string[], serverMs: 0 };
       const history: ContentChange[][] = [];
       let undo: ContentChange[][] = [];
       let episodeLength = 1 + gen.int(60);
@@ -313,17 +322,23 @@ describe(`incremental parse equals a fresh parse (seed ${SEED}, ${ITERATIONS} no
         if (inc.digest !== fresh.digest) stats.divergent++;
 
         let problem: string | undefined;
+        // The cache may move an idle document below hot (after a second without edits, rare here):
+        // then there is no live tree to compare, and the next edit brings one back with a full parse.
+        const demoted = !got.hasTree && got.tier !== 'none';
         if (got.version !== version) problem = `server version ${got.version}, sent ${version}`;
-        else if (!got.hasTree) problem = `no tree (${got.noTreeReason})`;
         else if (got.textLength !== expected.length || (wantText && got.text !== expected)) {
           problem = explainMismatch(await fullTree(server, uri), expected, fresh.lines, 'fresh parse');
+        } else if (demoted) {
+          stats.demoted++;
+        } else if (!got.hasTree) {
+          problem = `no tree (${got.noTreeReason})`;
         } else if (got.digest !== inc.digest && got.digest !== fresh.digest) {
           const note = inc.digest === fresh.digest ? 'which equals the fresh parse' : 'the fresh parse differs too';
           problem = `server tree != in-process incremental parse (${note})\n${explainMismatch(await fullTree(server, uri), expected, inc.lines, 'in-process incremental parse')}`;
         } else if (checkpoint && got.digest !== fresh.digest) {
           problem = `back at the original file, the incremental tree != the fresh parse\n${explainMismatch(await fullTree(server, uri), expected, fresh.lines, 'fresh parse')}`;
         }
-        if (!problem && got.digest !== inc.digest) {
+        if (!problem && !demoted && got.digest !== inc.digest) {
           // The server holds the fresh parse where ours diverged (it reparsed from scratch, e.g. after
           // its cache replaced a divergent tree): follow it.
           mirror.reset(expected);
@@ -357,6 +372,7 @@ describe(`incremental parse equals a fresh parse (seed ${SEED}, ${ITERATIONS} no
       // (A document the cache demoted, after an idle second, comes back with one full parse: rare here.)
       expect(stats.notIncremental.length, `ranged-only notifications the server did not reparse incrementally: ${stats.notIncremental.join(', ')}`).toBeLessThanOrEqual(stats.rangedOnly / 50);
       expect(stats.checkpoints).toBeGreaterThan(ITERATIONS / 60);
+      expect(stats.demoted, 'notifications answered without a live tree').toBeLessThanOrEqual(stats.rangedOnly / 50);
       expect(stats.changes).toBeGreaterThan(ITERATIONS);
     }, 180_000);
   });

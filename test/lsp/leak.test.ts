@@ -28,7 +28,7 @@ function twoThousandLines(): string {
 }
 
 describe('no leaks', () => {
-  it('10,000 edits and 1,000 open/close cycles keep RSS and the WASM heap within 10% of their level after the first 100', { timeout: 300_000 }, async () => {
+  it('10,000 edits and 1,000 open/close cycles keep RSS and the WASM heap within 10% of their level after the first 100', { timeout: 600_000 }, async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-leak-'));
     server = await startServer({ env: { CST_CACHE_DIR: dir, CST_DIAGNOSTICS_DEBOUNCE_MS: '50' }, nodeArgs: ['--expose-gc'] });
     const s = server;

@@ -323,7 +323,7 @@ describe('navigation: behaviour', () => {
     const uri = await open('python', text, 'py');
     const hs = await highlights(server, uri, { line: 3, character: 15 });
     expect(hs.map((h) => [h.range.start.line, h.range.start.character, h.kind])).toEqual([
-      [1, 20, 3],
+      [1, 16, 3],
       [2, 17, 2],
       [3, 15, 2],
     ]);
@@ -350,7 +350,7 @@ describe('navigation: behaviour', () => {
       { line: 0, character: emoji }, // on an emoji
       { line: 0, character: emoji + 1 }, // between the surrogates of an emoji
       { line: 0, character: emoji + 3 }, // inside the skin-tone modifier
-      { line: 2, character: 15 }, // inside "x y"
+      { line: 2, character: 17 }, // inside "x y", on y
       { line: 1, character: 11 }, // on a parameter
       { line: 1, character: 10 }, // just after `f`, before `(`
       { line: 3, character: 1 }, // end of the last line

@@ -22,6 +22,7 @@
 import type { Tree } from 'web-tree-sitter';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { GrammarRegistry, LanguageSpec, LoadedGrammar } from '../syntax/grammars.js';
+import { boundedCaptures } from '../syntax/queries.js';
 
 export const COMPLETION_INDEX_VERSION = 1;
 
@@ -141,7 +142,7 @@ export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: Te
   const defs: { name: string; kind: number; offset: number; end: number; pattern: number; parentStart: number; parentEnd: number }[] = [];
   const skip: number[] = [];
   {
-    const captures = query.captures(tree.rootNode);
+    const captures = boundedCaptures(query, tree.rootNode);
     for (const c of captures) {
       const name = c.name;
       const n = c.node;

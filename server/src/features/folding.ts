@@ -30,7 +30,7 @@
 // Where a fold ends (what editors show). With `lineFoldingOnly` (VS Code,
 // Neovim) a fold is a line range whose first line stays visible. When the
 // range ends with a closing delimiter that begins its line (only whitespace
-// or other closing brackets before it: `}`, `})`, `end`, `</div>`), the fold
+// or other closers `)]}>/` before it: `}`, `})`, `/>`, `end`, `</div>`), the fold
 // ends on the line before, so the delimiter stays visible under the folded
 // header, as VS Code's TypeScript folding and its indentation folding do:
 //
@@ -50,6 +50,10 @@
 // outermost ranges are kept first, level by level, then ranges of the next
 // level in document order until the limit.
 //
+// Deep nesting: folds start at most MAX_FOLD_DEPTH levels down (tree-sitter
+// queries over 100,000 nested brackets take minutes), and every scan here is
+// linear in the text.
+//
 // Positions come from the TextDocument (positionAt of UTF-16 offsets), never
 // from tree-sitter rows, which split lines at \n only.
 import type { Node, Query, Tree } from 'web-tree-sitter';
@@ -57,14 +61,22 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { FoldingRangeKind, type FoldingRange } from 'vscode-languageserver';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
 import type { Snapshot } from '../cache/tiers.js';
+import { boundedMatches } from '../syntax/queries.js';
 
 /**
  * Folds as stored in the derived index: 5 numbers per range, sorted by start
  * line: startLine, endLine (line folding), endLine and endCharacter of the
  * exact end (character folding; endCharacter -1 = end of that line), kind
- * (FOLD_KIND_*).
+ * (0 none, 1 comment, 2 imports, 3 region).
  */
 export type FoldIndex = number[];
+
+/**
+ * Folds start at most this deep in the tree. A query over deeper nesting is
+ * pathological in tree-sitter (its in-progress matches pile up past 65,535:
+ * minutes for 100,000 nested brackets), and no editor shows folds that deep.
+ */
+export const MAX_FOLD_DEPTH = 4096;
 export const FOLD_FIELDS = 5;
 
 const KIND_NONE = 0;
@@ -123,7 +135,7 @@ function collect(tree: Tree, query: Query, text: string): { spans: Span[]; comme
   const comments = new Map<number, Piece>();
   const imports = new Map<number, Piece>();
   const markers = new Map<number, Piece & { open: boolean }>();
-  for (const match of query.matches(tree.rootNode)) {
+  for (const match of boundedMatches(query, tree.rootNode, { maxStartDepth: MAX_FOLD_DEPTH })) {
     let start = Infinity;
     let end = -1;
     let endNode: Node | undefined;
@@ -168,14 +180,20 @@ function collect(tree: Tree, query: Query, text: string): { spans: Span[]; comme
   return { spans, comments: [...comments.values()].sort(byStart), imports: [...imports.values()].sort(byStart), markers: [...markers.values()].sort(byStart) };
 }
 
-/** True when only blanks (or, with `brackets`, closing brackets) precede `offset` on its line. Scans back from it: linear in those characters only. */
-function beginsLine(text: string, offset: number, brackets: boolean): boolean {
+/**
+ * True when only blanks (or, with `known`, closing brackets) precede `offset`
+ * on its line. Scans back from it; with `known` (answers for delimiters to
+ * the left, on the same terms) it stops at the first one it meets.
+ */
+function beginsLine(text: string, offset: number, known?: Map<number, boolean>): boolean {
   for (let i = offset - 1; i >= 0; i--) {
     const c = text.charCodeAt(i);
     if (c === 10 || c === 13) return true;
     if (c === 32 || c === 9 || c === 12 || c === 11) continue;
-    if (brackets && (c === 0x29 /* ) */ || c === 0x5d /* ] */ || c === 0x7d /* } */ || c === 0x3e /* > */ || c === 0x2f) /* / */) continue;
-    return false;
+    if (!known) return false;
+    if (!(c === 0x29 /* ) */ || c === 0x5d /* ] */ || c === 0x7d /* } */ || c === 0x3e /* > */ || c === 0x2f) /* / */) return false;
+    const answer = known.get(i);
+    if (answer !== undefined) return answer;
   }
   return true;
 }
@@ -205,7 +223,7 @@ function commentSpans(comments: Piece[], markerStarts: Set<number>, doc: TextDoc
       out.push({ start: c.start, end: c.end, close: -1, kind: KIND_COMMENT });
       continue;
     }
-    if (!beginsLine(text, c.start, false)) {
+    if (!beginsLine(text, c.start)) {
       flush();
       continue;
     }
@@ -295,6 +313,12 @@ export function foldIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument,
     exactCharacter: number;
     kind: number;
   }
+  // Which closing delimiters begin their line, in one pass left to right: a
+  // scan back stops at the previous delimiter's answer (a run of 100,000 `]`
+  // on one line costs its length once, not once per delimiter).
+  const closes = [...new Set(spans.filter((s) => s.close >= 0).map((s) => s.close))].sort((a, b) => a - b);
+  const leading = new Map<number, boolean>();
+  for (const c of closes) leading.set(c, beginsLine(text, c, leading));
   const folds: Fold[] = [];
   for (const s of spans) {
     const startLine = doc.positionAt(s.start).line;
@@ -303,7 +327,7 @@ export function foldIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument,
     let exactCharacter: number;
     if (s.close >= 0) {
       const p = doc.positionAt(s.close);
-      lineEnd = beginsLine(text, s.close, true) ? p.line - 1 : p.line;
+      lineEnd = leading.get(s.close) ? p.line - 1 : p.line;
       exactLine = p.line;
       exactCharacter = p.character;
     } else {

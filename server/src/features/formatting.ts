@@ -57,6 +57,7 @@
 import type { Node, Query, Tree, TreeCursor } from 'web-tree-sitter';
 import type { FormattingOptions, Position, Range, TextEdit } from 'vscode-languageserver';
 import type { GrammarRegistry, LoadedGrammar, LanguageSpec } from '../syntax/grammars.js';
+import { boundedCapturesChecked } from '../syntax/queries.js';
 
 /** What the formatter needs of a document (vscode-languageserver-textdocument's TextDocument fits). */
 export interface FormatText {
@@ -276,7 +277,11 @@ function collectFacts(tree: Tree, query: Query | undefined, text: string, starts
         }
       }
     }
-    const captures = query.captures(scope);
+    // Indentation from a query cut short by its time budget would be wrong: then only
+    // what needs no query is done (trailing whitespace, blank lines, final newline).
+    const run = boundedCapturesChecked(query, scope, { maxStartDepth: 1_000_000, timeoutMs: 3000 });
+    if (!run.complete) facts.complete = false; // keep every line's indentation, as for languages without a full indent query
+    const captures = run.complete ? run.captures : [];
     for (const cap of captures) {
       const role = plan.roles[query.captureNames.indexOf(cap.name)] ?? roleOf(cap.name);
       const node = cap.node;

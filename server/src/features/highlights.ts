@@ -47,6 +47,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentHighlightKind, type DocumentHighlight, type Position } from 'vscode-languageserver';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
 import type { Snapshot } from '../cache/tiers.js';
+import { boundedCaptures } from '../syntax/queries.js';
 
 /**
  * Occurrences as stored in the derived index: 3 numbers per occurrence, in
@@ -55,6 +56,14 @@ import type { Snapshot } from '../cache/tiers.js';
  * highlight together.
  */
 export type HighlightIndex = number[];
+
+/**
+ * Names and scopes are collected at most this deep in the tree. A query over
+ * deeper nesting is pathological in tree-sitter (its in-progress matches pile
+ * up past 65,535: minutes for 100,000 nested blocks); real code is far
+ * shallower.
+ */
+export const MAX_LOCALS_DEPTH = 4096;
 export const HIGHLIGHT_FIELDS = 3;
 
 type Role = 'scope' | 'definition' | 'write' | 'reference' | 'text' | 'ignore';
@@ -115,7 +124,7 @@ export function highlightIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocu
   const roles = rolesFor(query);
   const scopeByRange = new Map<string, Scope>();
   const byStart = new Map<number, Occurrence>();
-  for (const capture of query.captures(tree.rootNode)) {
+  for (const capture of boundedCaptures(query, tree.rootNode, { maxStartDepth: MAX_LOCALS_DEPTH })) {
     const role = roles.get(capture.name) ?? 'ignore';
     if (role === 'ignore') continue;
     const node = capture.node;
@@ -237,7 +246,10 @@ export function documentHighlights(snap: Snapshot, position: Position): Document
   const data = (snap.index.highlights as HighlightIndex | undefined) ?? [];
   const n = Math.floor(data.length / HIGHLIGHT_FIELDS);
   if (n === 0) return [];
-  const p = snap.text.offsetAt(position);
+  const line = Number(position?.line);
+  const character = Number(position?.character);
+  if (!Number.isFinite(line) || !Number.isFinite(character)) return [];
+  const p = snap.text.offsetAt({ line: Math.max(0, Math.trunc(line)), character: Math.max(0, Math.trunc(character)) });
   const starts = new Float64Array(n);
   let at = 0;
   for (let i = 0; i < n; i++) {

@@ -125,9 +125,17 @@ function toSelectionRange(chain: [number, number][], doc: TextDocument): Selecti
   return parent!;
 }
 
+/** The offset of a position from the wire (a malformed one counts as the document's start; LSP wants one answer per position). */
+function offsetOf(doc: TextDocument, position: Position): number {
+  const line = Number(position?.line);
+  const character = Number(position?.character);
+  if (!Number.isFinite(line) || !Number.isFinite(character)) return 0;
+  return doc.offsetAt({ line: Math.max(0, Math.trunc(line)), character: Math.max(0, Math.trunc(character)) });
+}
+
 /** textDocument/selectionRange from a snapshot (any tier): one SelectionRange per position, in order. */
 export function selectionRanges(snap: Snapshot, positions: Position[]): SelectionRange[] {
   const root: SyntaxNode = snap.tree?.rootNode ?? snap.compact!.rootNode;
   const text = snap.text.getText();
-  return positions.map((position) => toSelectionRange(selectionChain(root, text, snap.text.offsetAt(position)), snap.text));
+  return positions.map((position) => toSelectionRange(selectionChain(root, text, offsetOf(snap.text, position)), snap.text));
 }

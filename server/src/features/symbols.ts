@@ -75,6 +75,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { SymbolKind, type DocumentSymbol, type SymbolInformation } from 'vscode-languageserver';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
 import { logger } from '../log.js';
+import { boundedMatches } from '../syntax/queries.js';
 
 /** One symbol of the outline, by UTF-16 offsets into the text; `parent` is an index into the same array (-1: top level). */
 export interface OutlineEntry {
@@ -313,7 +314,7 @@ export function outline(tree: Tree, grammar: LoadedGrammar, text: string, regist
   const byNode = new Map<string, Candidate>();
   const indexCache = new Map<number, Map<number, number>>();
   const scopes: { start: number; end: number }[] = [];
-  for (const match of query.matches(tree.rootNode)) {
+  for (const match of boundedMatches(query, tree.rootNode)) {
     for (const capture of match.captures) {
       if (plan.roles.get(capture.name) === SCOPE) scopes.push({ start: capture.node.startIndex, end: capture.node.endIndex });
     }
