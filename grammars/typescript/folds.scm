@@ -1,5 +1,5 @@
 ; Folding ranges (textDocument/foldingRange) for TypeScript.
-; grammars/tsx/folds.scm is this file plus JSX elements.
+; grammars/tsx/folds.scm inherits this file and adds JSX elements.
 ;
 ; Capture convention (see server/src/features/folding.ts):
 ;   @fold            a foldable node; several in one match = one range, first start to last end

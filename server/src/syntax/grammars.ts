@@ -158,9 +158,10 @@ export class GrammarRegistry {
     if (cached !== undefined) return cached ?? undefined;
     const file = path.join(this.dir, grammar.spec.id, `${name}.scm`);
     let query: Query | null = null;
-    if (fs.existsSync(file)) {
+    const source = this.querySource(grammar.spec.id, name);
+    if (source !== undefined) {
       try {
-        query = new Query(grammar.language, fs.readFileSync(file, 'utf8'));
+        query = new Query(grammar.language, source);
       } catch (err) {
         logger().error({ file, error: err instanceof Error ? err.message : String(err) }, 'query failed to compile; feature off for this language');
       }
@@ -180,6 +181,31 @@ export class GrammarRegistry {
   }
 
   /**
+   * The text of grammars/<language>/<name>.scm with the files it inherits
+   * first: a first line `; inherits: typescript` (nvim-treesitter's
+   * convention) prepends grammars/typescript/<name>.scm. Undefined when the
+   * language has no such file.
+   */
+  querySource(language: string, name: string, seen: ReadonlySet<string> = new Set()): string | undefined {
+    const file = path.join(this.dir, language, `${name}.scm`);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const inherits = /^;+\s*inherits:\s*([\w\s,-]+?)\s*$/m.exec(text.split('\n', 1)[0] ?? '');
+    const parts: string[] = [];
+    for (const parent of inherits?.[1]?.split(',').map((p) => p.trim()).filter(Boolean) ?? []) {
+      if (seen.has(parent) || parent === language) continue;
+      const inherited = this.querySource(parent, name, new Set([...seen, language]));
+      if (inherited !== undefined) parts.push(inherited);
+    }
+    parts.push(text);
+    return parts.join('\n');
+  }
+
+  /**
    * What a cache entry's content depends on besides the text: the grammar
    * (package@version/file) and the language's query files (an edited
    * symbols.scm must not keep serving old outlines from disk). Computed
@@ -196,7 +222,8 @@ export class GrammarRegistry {
       } catch {
         files = [];
       }
-      for (const f of files) hash.update(f).update('\0').update(fs.readFileSync(path.join(dir, f))).update('\0');
+      // The resolved source: an edit to an inherited file changes the identity too.
+      for (const f of files) hash.update(f).update('\0').update(this.querySource(spec.id, f.slice(0, -4)) ?? '').update('\0');
       id = `${spec.grammar.package}@${this.packageVersion(spec)}/${spec.grammar.wasm}#queries=${hash.digest('hex').slice(0, 16)}`;
       this.identities.set(spec.id, id);
     }
