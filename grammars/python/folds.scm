@@ -42,9 +42,9 @@
   (string)
 ] @fold
 
-; Docstrings are Python's block comments.
-(module . (expression_statement (string) @fold.comment))
-(block . (expression_statement (string) @fold.comment))
+; Docstrings, and any other string standing alone as a statement, are
+; Python's block comments.
+(expression_statement . (string) @fold.comment .)
 (comment) @fold.comment
 
 [

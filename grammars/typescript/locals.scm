@@ -1,5 +1,5 @@
 ; Scopes and bindings (textDocument/documentHighlight) for TypeScript.
-; grammars/tsx/locals.scm is a byte-for-byte copy.
+; grammars/tsx/locals.scm inherits it as it is (TSX adds no bindings: JSX names are identifiers).
 ;
 ; Capture convention (see server/src/features/highlights.ts):
 ;   @local.scope             a node that opens a scope

@@ -21,6 +21,8 @@ import type { Tier } from '../protocol.js';
  * TypeScript and Python files (test/unit/hot-accounting.test.ts checks it).
  */
 export const HOT_BYTES_PER_NODE = 72;
+/** How long shutdown may spend writing open documents the store lacks. */
+export const SHUTDOWN_PERSIST_BUDGET_MS = 2000;
 /** Text is held as a JS string: 2 bytes per UTF-16 code unit. */
 export const TEXT_BYTES_PER_CHAR = 2;
 
@@ -375,8 +377,16 @@ export class TierManager {
   async flush(): Promise<void> {
     for (const t of this.idleTimers.values()) clearTimeout(t);
     // Every open document whose confirmed data the store lacks: waiting for its
-    // idle timer, or with a worker confirmation still in flight.
-    for (const doc of this.docs.all()) {
+    // idle timer, or with a worker confirmation still in flight. Smallest first,
+    // within a time budget: shutdown must stay prompt (the next start simply
+    // parses what was not written).
+    const deadline = performance.now() + SHUTDOWN_PERSIST_BUDGET_MS;
+    const docs = [...this.docs.all()].sort((a, b) => a.text.length - b.text.length);
+    for (const doc of docs) {
+      if (performance.now() > deadline) {
+        logger().debug('shutdown persistence budget spent; the rest is parsed on the next start');
+        break;
+      }
       const grammar = this.grammarOf(doc);
       if (!grammar || !this.storeUsable() || !doc.confirmed || doc.frozen || doc.tier === 'none') continue;
       const key = this.keyOf(doc, grammar);

@@ -77,6 +77,15 @@ export type FoldIndex = number[];
  * minutes for 100,000 nested brackets), and no editor shows folds that deep.
  */
 export const MAX_FOLD_DEPTH = 4096;
+
+/**
+ * Wall-clock budget of the folds query. The depth limit above is what keeps
+ * the query linear; the budget is a last resort, generous because a cut
+ * short (load-dependent) answer would differ between a tree's index built
+ * here and the one a worker builds for the disk store. A 1.8 MB
+ * lib.dom.d.ts takes 100-500 ms on 2 busy cores.
+ */
+const QUERY_BUDGET_MS = 10_000;
 export const FOLD_FIELDS = 5;
 
 const KIND_NONE = 0;
@@ -135,7 +144,7 @@ function collect(tree: Tree, query: Query, text: string): { spans: Span[]; comme
   const comments = new Map<number, Piece>();
   const imports = new Map<number, Piece>();
   const markers = new Map<number, Piece & { open: boolean }>();
-  for (const match of boundedMatches(query, tree.rootNode, { maxStartDepth: MAX_FOLD_DEPTH })) {
+  for (const match of boundedMatches(query, tree.rootNode, { maxStartDepth: MAX_FOLD_DEPTH, timeoutMs: QUERY_BUDGET_MS })) {
     let start = Infinity;
     let end = -1;
     let endNode: Node | undefined;

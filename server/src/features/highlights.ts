@@ -64,6 +64,14 @@ export type HighlightIndex = number[];
  * shallower.
  */
 export const MAX_LOCALS_DEPTH = 4096;
+
+/**
+ * Wall-clock budget of the locals query. The depth limit above is what keeps
+ * the query linear; the budget is a last resort, generous because a cut
+ * short (load-dependent) answer would differ between a tree's index built
+ * here and the one a worker builds for the disk store.
+ */
+const QUERY_BUDGET_MS = 10_000;
 export const HIGHLIGHT_FIELDS = 3;
 
 type Role = 'scope' | 'definition' | 'write' | 'reference' | 'text' | 'ignore';
@@ -124,7 +132,7 @@ export function highlightIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocu
   const roles = rolesFor(query);
   const scopeByRange = new Map<string, Scope>();
   const byStart = new Map<number, Occurrence>();
-  for (const capture of boundedCaptures(query, tree.rootNode, { maxStartDepth: MAX_LOCALS_DEPTH })) {
+  for (const capture of boundedCaptures(query, tree.rootNode, { maxStartDepth: MAX_LOCALS_DEPTH, timeoutMs: QUERY_BUDGET_MS })) {
     const role = roles.get(capture.name) ?? 'ignore';
     if (role === 'ignore') continue;
     const node = capture.node;
