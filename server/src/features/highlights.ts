@@ -32,7 +32,7 @@
 //                       unbound uses of that name in the document.
 //   @local.text[.category]
 //                       a name with no binding semantics (a property, a field,
-//                       a key, a CSS class, an HTML tag): highlighted with every
+//                       a key, a CSS class, an HTML attribute): highlighted with every
 //                       occurrence of the same text in the same category (the
 //                       capture name), kind Text.
 //   @_anything          helper captures for predicates; ignored.
@@ -42,6 +42,8 @@
 // names) go before a catch-all `(identifier) @local.reference`.
 // Resolution does not depend on order inside a scope (a function may be
 // called above its declaration); a scope's bindings are its definitions.
+// Occurrences are names (leaves): a capture overlapping an earlier one is
+// dropped. Names deeper than MAX_LOCALS_DEPTH are not collected.
 import type { Query, Tree } from 'web-tree-sitter';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentHighlightKind, type DocumentHighlight, type Position } from 'vscode-languageserver';
