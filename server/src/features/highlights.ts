@@ -73,7 +73,7 @@ export const MAX_LOCALS_DEPTH = 4096;
  * short (load-dependent) answer would differ between a tree's index built
  * here and the one a worker builds for the disk store.
  */
-const QUERY_BUDGET_MS = 10_000;
+const QUERY_BUDGET_MS = 2_000;
 export const HIGHLIGHT_FIELDS = 3;
 
 type Role = 'scope' | 'definition' | 'write' | 'reference' | 'text' | 'ignore';
