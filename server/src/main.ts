@@ -6,15 +6,12 @@
 // short bursts (one message at a time), and V8's default lets the reserved
 // heap grow by ~40 MB of RSS under open/close churn with no more memory in use
 // (measured: RSS 115 MB vs 75 MB after 2,000 open/close cycles of a 2,000-line
-// file). Clients that start the server with `node main.js` should pass the
-// same flag (SERVER_NODE_FLAGS below; the VS Code client does).
+// file). Clients that start the server with `node main.js` themselves should
+// pass the same flag.
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { createLogger } from './log.js';
 import { startServer, SERVER_VERSION } from './server.js';
 import { FrameGuard } from './transport/frameGuard.js';
-
-/** Node flags the server is meant to run with (also in the interpreter line above). */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=2'];
 
 const argv = process.argv.slice(2);
 if (argv.includes('--version')) {

@@ -30,6 +30,7 @@ import { DidChangeWatchedFilesNotification, FileChangeType, type CancellationTok
 import { WorkerPool } from './workspace/workers.js';
 import { WorkspaceIndex } from './workspace/index.js';
 import { Indexer, type IndexProgress } from './workspace/indexer.js';
+import { isInside } from './workspace/walker.js';
 import { CacheCounters } from './telemetry/stats.js';
 import { cstStats, health, type StatsSources } from './telemetry/health.js';
 import { syntaxDiagnostics } from './features/diagnostics.js';
@@ -70,12 +71,6 @@ export interface ServerHandle {
 /** Custom requests may arrive with `{}`, `[]` (Neovim 0.7's empty Lua table) or nothing. */
 function paramsObject<T>(params: unknown): Partial<T> {
   return params && typeof params === 'object' && !Array.isArray(params) ? (params as Partial<T>) : {};
-}
-
-/** Whether `p` is `root` or inside it (not a sibling that merely shares the prefix). */
-function isInside(p: string, root: string): boolean {
-  const rel = path.relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** Local folders of the workspace (workspaceFolders, else rootUri, else rootPath). */
@@ -358,19 +353,11 @@ export function startServer(connection: Connection): ServerHandle {
     if (td.uri.startsWith('file:') && inWorkspace(td.uri)) void indexer?.indexPath(fileURLToPath(td.uri));
   });
 
-  connection.onDocumentSymbol(async (params) => {
-    // Right after didOpen the grammar may still be loading: answer once the first tree exists, not [].
-    await documents.whenReady(params.textDocument.uri);
-    const snap = tiers?.snapshot(params.textDocument.uri);
-    if (!snap) return [];
-    try {
-      const symbols = snap.index.symbols;
-      return hierarchicalSymbols ? symbols : toSymbolInformation(symbols, snap.doc.uri);
-    } finally {
-      snap.release();
-      settle();
-    }
-  });
+  // Right after didOpen the grammar may still be loading: withSnapshot answers once the first tree exists, not [].
+  connection.onDocumentSymbol((params) =>
+    withSnapshot(params.textDocument.uri, [], (snap) => (hierarchicalSymbols ? snap.index.symbols : toSymbolInformation(snap.index.symbols, snap.doc.uri))),
+  );
+
 
   /** Run a read-only feature on a snapshot of the document (any tier), after its first parse. */
   async function withSnapshot<T>(uri: string, empty: T, fn: (snap: Snapshot) => T): Promise<T> {

@@ -231,18 +231,6 @@ export class DocumentStore {
     clearTimeout(timer);
   }
 
-  /** Run `fn` with the document's current tree pinned, even across awaits. */
-  async withTree<T>(uri: string, fn: (tree: Tree | null, doc: OpenDocument | undefined) => Promise<T> | T): Promise<T> {
-    const doc = this.docs.get(uri);
-    const ref = doc?.tree ?? null;
-    const tree = ref ? ref.acquire() : null;
-    try {
-      return await fn(tree, doc);
-    } finally {
-      ref?.release();
-    }
-  }
-
   private reparse(doc: OpenDocument, ref: TreeRef): void {
     const grammar = doc.spec && this.options.registry.loaded(doc.spec.id);
     if (!grammar) return;
@@ -250,7 +238,7 @@ export class DocumentStore {
     if (doc.text.length > settings.maxFileBytes) {
       ref.retire();
       doc.tree = null;
-      this.refuse(doc, 'too-large', `${doc.uri} is ${mb(doc.text.length)}, over the ${mb(settings.maxFileBytes)} limit (cst.maxFileSizeMb): syntax features are off for it.`);
+      this.refuseTooLarge(doc);
       return;
     }
     const outcome = this.options.parsers.parse(grammar, doc.text.input(), ref.tree, settings.parseTimeoutMs);
@@ -278,6 +266,11 @@ export class DocumentStore {
     } else {
       this.refuse(doc, 'parse-error', `Parsing ${doc.uri} failed (${error ?? 'no tree'}): syntax features are off for it.`);
     }
+  }
+
+  private refuseTooLarge(doc: OpenDocument): void {
+    const limit = this.options.settings().maxFileBytes;
+    this.refuse(doc, 'too-large', `${doc.uri} is ${mb(doc.text.length)}, over the ${mb(limit)} limit (cst.maxFileSizeMb): syntax features are off for it.`);
   }
 
   private refuse(doc: OpenDocument, reason: NoTreeReason, message: string): void {
@@ -311,7 +304,7 @@ export class DocumentStore {
     if (!doc.spec || doc.tree || doc.tier !== 'none') return;
     const settings = this.options.settings();
     if (doc.text.length > settings.maxFileBytes) {
-      this.refuse(doc, 'too-large', `${doc.uri} is ${mb(doc.text.length)}, over the ${mb(settings.maxFileBytes)} limit (cst.maxFileSizeMb): syntax features are off for it.`);
+      this.refuseTooLarge(doc);
       return;
     }
     if (looksBinary(doc.text)) {

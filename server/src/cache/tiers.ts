@@ -6,7 +6,7 @@ import type { Tree } from 'web-tree-sitter';
 import type { DocumentSymbol } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentStore, OpenDocument } from './documents.js';
-import { compress, lazyIndex, contentKey, decodeEntry, decompress, encodeEntry, indexBytes, warmFromTree, type DerivedIndex, type WarmData } from './entry.js';
+import { compress, lazyIndex, contentKey, decodeEntry, decompress, encodeEntry, warmFromTree, type DerivedIndex, type WarmData } from './entry.js';
 import type { CompactTree } from './compact.js';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
 import type { Settings } from '../config.js';
@@ -86,7 +86,7 @@ export class TierManager {
   }
 
   /** The content key of the document's current text (identity from the manifest: no grammar load needed). */
-  private keyOf(doc: OpenDocument, _grammar?: LoadedGrammar): string {
+  private keyOf(doc: OpenDocument): string {
     if (!doc.key) doc.key = contentKey(this.registry.identity(doc.spec!), doc.text.getText());
     return doc.key;
   }
@@ -148,8 +148,7 @@ export class TierManager {
     const grammar = this.grammarOf(doc);
     if (doc.tree) {
       if (!grammar) return false;
-      const index = doc.hotIndex?.version === doc.treeVersion ? doc.hotIndex.index : undefined;
-      const warm = warmFromTree(doc.tree.tree, grammar, doc.text, this.registry, index);
+      const warm = warmFromTree(doc.tree.tree, grammar, doc.text, this.registry, this.currentHotIndex(doc));
       doc.tree.retire();
       doc.tree = null;
       doc.hotIndex = null;
@@ -257,6 +256,11 @@ export class TierManager {
     };
   }
 
+  /** The hot index already built for the current tree (parts computed so far are reused by demotion). */
+  private currentHotIndex(doc: OpenDocument): DerivedIndex | undefined {
+    return doc.hotIndex?.version === doc.treeVersion ? doc.hotIndex.index : undefined;
+  }
+
   private hotIndex(doc: OpenDocument, tree: Tree, grammar: LoadedGrammar): DerivedIndex {
     if (doc.hotIndex?.version !== doc.treeVersion) {
       const ref = doc.tree;
@@ -327,7 +331,7 @@ export class TierManager {
   private async confirmAndPersist(doc: OpenDocument): Promise<void> {
     const grammar = this.grammarOf(doc);
     if (!grammar || !this.pool || !this.store || this.docs.get(doc.uri) !== doc) return;
-    const key = this.keyOf(doc, grammar);
+    const key = this.keyOf(doc);
     if (doc.confirmed && this.store.has(key)) {
       if (this.onSymbols) {
         const payload = this.store.get(key);
@@ -389,10 +393,10 @@ export class TierManager {
       }
       const grammar = this.grammarOf(doc);
       if (!grammar || !this.storeUsable() || !doc.confirmed || doc.frozen || doc.tier === 'none') continue;
-      const key = this.keyOf(doc, grammar);
+      const key = this.keyOf(doc);
       if (this.store!.has(key)) continue;
       try {
-        const data = doc.tree ? warmFromTree(doc.tree.tree, grammar, doc.text, this.registry, doc.hotIndex?.version === doc.treeVersion ? doc.hotIndex.index : undefined) : doc.warm;
+        const data = doc.tree ? warmFromTree(doc.tree.tree, grammar, doc.text, this.registry, this.currentHotIndex(doc)) : doc.warm;
         const payload = doc.cold ?? (data ? compress(encodeEntry(grammar.spec.id, key, data)) : undefined);
         if (payload) this.store!.put(key, grammar.spec.id, payload);
       } catch (err) {

@@ -93,7 +93,8 @@ interface Frame {
   ignores: IgnoreLayer[];
 }
 
-function isInside(child: string, parent: string): boolean {
+/** Whether `child` is `parent` or inside it (not a sibling sharing the prefix). */
+export function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
