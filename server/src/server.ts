@@ -328,6 +328,10 @@ export function startServer(connection: Connection): ServerHandle {
     tiers?.forget(td.uri);
     const doc = documents.open(td.uri, String(td.languageId ?? ''), Number(td.version) || 0, td.text);
     scheduleDiagnostics(doc);
+    void doc.ready.then(() => {
+      const grammar = doc.spec && registry.loaded(doc.spec.id);
+      if (grammar) registry.prepareQueries(grammar);
+    });
     settle();
   });
 
