@@ -77,11 +77,12 @@ export class Indexer {
     this.options.pool.clearQueue(Priority.background);
   }
 
-  async run(roots: string[], progress?: IndexProgress): Promise<IndexSummary> {
+  /** Walk and index `roots`; `allRoots` are the workspace folders watched-file events are checked against. */
+  async run(roots: string[], progress?: IndexProgress, allRoots: string[] = roots): Promise<IndexSummary> {
     this.cancel();
     const abort = new AbortController();
     this.abort = abort;
-    this.roots = roots;
+    this.roots = allRoots;
     const settings = this.options.settings();
     const started = performance.now();
     const summary: IndexSummary = { files: 0, parsed: 0, fromCache: 0, bytes: 0, ms: 0, parseMs: 0, perLanguage: {}, skipped: {}, examples: {}, fileLimitHit: false, cancelled: false };
