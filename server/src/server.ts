@@ -221,7 +221,7 @@ export function startServer(connection: Connection): ServerHandle {
     applySettings(params.initializationOptions, 'initializationOptions');
     canRegisterConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
-    pool = new WorkerPool(settings.maxWorkers);
+    pool = new WorkerPool(settings.maxWorkers, settings.backgroundWorkers);
     tiers = new TierManager(documents, registry, () => settings, counters, pool, openStore());
     tiers.onSymbols = (uri, symbols, completion) => {
       if (uri.startsWith('file:') && inWorkspace(uri)) workspaceIndex.set(uri, symbols, completion);
@@ -354,10 +354,6 @@ export function startServer(connection: Connection): ServerHandle {
     tiers?.forget(td.uri);
     const doc = documents.open(td.uri, String(td.languageId ?? ''), Number(td.version) || 0, td.text);
     scheduleDiagnostics(doc);
-    void doc.ready.then(() => {
-      const grammar = doc.spec && registry.loaded(doc.spec.id);
-      if (grammar) registry.prepareQueries(grammar);
-    });
     settle();
   });
 

@@ -170,22 +170,6 @@ export class GrammarRegistry {
     return query ?? undefined;
   }
 
-  /**
-   * Compile a language's queries ahead of their first use, one per turn of the
-   * event loop (a query takes 50-350 ms to compile: the first completion or
-   * outline request, or a shutdown flush, should not pay for it).
-   */
-  prepareQueries(grammar: LoadedGrammar): void {
-    const names = Object.keys(grammar.spec.queries ?? {}).filter((n) => !this.queries.has(`${grammar.spec.id}/${n}`));
-    const next = (): void => {
-      const name = names.shift();
-      if (name === undefined) return;
-      this.query(grammar, name);
-      setImmediate(next);
-    };
-    setImmediate(next);
-  }
-
   /** Where the .wasm of a language lives (env override, then the npm package). */
   wasmPath(spec: LanguageSpec): string {
     const override = process.env.CST_GRAMMARS_WASM_DIR;

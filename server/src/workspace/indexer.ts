@@ -107,7 +107,7 @@ export class Indexer {
       if (ex.length < 5) ex.push(p);
     };
     const inFlight = new Set<Promise<void>>();
-    const limit = this.options.pool.workers * 2 + 2;
+    const limit = this.options.pool.backgroundWorkers * 2 + 2;
     let lastReport = 0;
     for (const file of files) {
       if (abort.signal.aborted) break;

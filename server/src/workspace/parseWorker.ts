@@ -1,7 +1,8 @@
 // Worker thread: full parse of a text into a cache entry payload (compact CST
 // + derived index, encoded and compressed). Runs the same code as the main
 // thread, so a payload is identical whoever produced it.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import * as os from 'node:os';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GrammarRegistry } from '../syntax/grammars.js';
 import { ParserPool } from '../syntax/parser.js';
@@ -10,6 +11,16 @@ import { createLogger } from '../log.js';
 import type { ParseTask, ParseTaskResult } from './workers.js';
 
 createLogger({ level: process.env.CST_LOG_LEVEL, file: process.env.CST_LOG_FILE, name: 'cst-worker' });
+// A background-only worker runs at a lower priority: Linux nice values are per thread (elsewhere
+// setPriority would lower the whole process, main thread included, so it is left alone).
+const nice = (workerData as { nice?: number } | undefined)?.nice ?? 0;
+if (nice && process.platform === 'linux') {
+  try {
+    os.setPriority(nice);
+  } catch {
+    // not permitted here: same priority as the main thread
+  }
+}
 const registry = GrammarRegistry.fromDisk();
 const parsers = new ParserPool();
 
