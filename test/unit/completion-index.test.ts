@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Edit, Parser, type Tree } from 'web-tree-sitter';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GrammarRegistry, initTreeSitter, type LoadedGrammar } from '../../server/src/syntax/grammars.js';
-import { ChunkCache, buildCompletionIndex } from '../../server/src/features/completionBuild.js';
+import { ChunkCache, buildCompletionIndex, buildWorkspaceCompletion } from '../../server/src/features/completionBuild.js';
 import { codeSpans, type CompletionIndex } from '../../server/src/features/completionIndex.js';
 import { pythonStdlib } from '../helpers/corpus.js';
 import { repoRoot } from '../helpers/lsp.js';
@@ -137,4 +137,19 @@ describe('incremental completion index', () => {
       }
     }, 120_000);
   }
+
+  it('gives workspace files the same identifier and member counts from the cheap build as from the full one', () => {
+    for (const { lang, file } of cases()) {
+      const grammar = registry.loaded(lang)!;
+      parser.setLanguage(grammar.language);
+      const text = fs.readFileSync(file, 'utf8');
+      const tree = parser.parse(text)!;
+      const doc = TextDocument.create('file:///t', lang, 0, text);
+      const full = canon(buildCompletionIndex(tree, grammar, doc, registry)) as Record<string, unknown>;
+      const cheap = canon(buildWorkspaceCompletion(tree, grammar, doc, registry)) as Record<string, unknown>;
+      tree.delete();
+      expect((full.words as string[]).length, file).toBeGreaterThan(50);
+      for (const k of ['words', 'members', 'receivers']) expect(cheap[k], `${path.basename(file)} ${k}`).toEqual(full[k]);
+    }
+  });
 });

@@ -18,7 +18,7 @@ import { documentSymbols } from '../features/symbols.js';
 import { foldIndex, type FoldIndex } from '../features/folding.js';
 import { highlightIndex, type HighlightIndex } from '../features/highlights.js';
 import type { CompletionIndex } from '../features/completionIndex.js';
-import { buildCompletionIndex, ChunkCache } from '../features/completionBuild.js';
+import { buildCompletionIndex, buildWorkspaceCompletion, ChunkCache } from '../features/completionBuild.js';
 
 export const ENTRY_FORMAT_VERSION = 2;
 const MAGIC = 0x45545343; // "CSTE"
@@ -122,8 +122,14 @@ const PARTS: Record<IndexPart, PartBuilder> = {
   completion: (t, g, d, r, memo) => buildCompletionIndex(t, g, d, r, memo?.completion),
 };
 
-/** The parts an `index` entry (workspace indexing) needs: what workspace symbols and completion read. */
-export const WORKSPACE_INDEX_PARTS: readonly IndexPart[] = ['symbols', 'completion'];
+/**
+ * The index of an `index` entry (background workspace indexing): what
+ * workspace symbols and workspace completion read, nothing else (no
+ * diagnostics, folds, highlights; completion counts without scopes).
+ */
+export function buildWorkspaceIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry): DerivedIndex {
+  return { symbols: documentSymbols(tree, grammar, doc, registry), completion: buildWorkspaceCompletion(tree, grammar, doc, registry) } as DerivedIndex;
+}
 
 export function buildIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, parts: readonly IndexPart[] = Object.keys(PARTS) as IndexPart[]): DerivedIndex {
   const out = {} as Record<IndexPart, unknown>;

@@ -27,7 +27,7 @@
 // scans (as code, and holes only) and the collector picks by context. A member
 // access whose operator or receiver lies before the chunk's start
 // (`a.` + chunk `b`) is resolved at assembly against the whole text.
-import type { Node, Query, Tree } from 'web-tree-sitter';
+import { Query, type Node, type Tree } from 'web-tree-sitter';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
 import { boundedCaptures } from '../syntax/queries.js';
@@ -526,4 +526,75 @@ function scan(local: string, spans: number[]): ScanFacts {
     }
   }
   return out;
+}
+
+const skipQueries = new WeakMap<object, Query | null>();
+
+/** completion.scm with only its @skip.* patterns enabled (a second compiled copy, cached per grammar). */
+function skipQuery(grammar: LoadedGrammar, registry: GrammarRegistry): Query | undefined {
+  let q = skipQueries.get(grammar.language);
+  if (q === undefined) {
+    const source = registry.querySource(grammar.spec.id, 'completion');
+    q = null;
+    if (source !== undefined) {
+      try {
+        q = new Query(grammar.language, source);
+        const skipIds = q.captureNames.flatMap((name, id) => (name.startsWith('skip.') ? [id] : []));
+        for (let p = 0; p < q.patternCount(); p++) if (!skipIds.some((id) => q!.captureQuantifiers[p]?.[id])) q.disablePattern(p);
+      } catch {
+        q = null; // the full query failed to compile too, and said so
+      }
+    }
+    skipQueries.set(grammar.language, q);
+  }
+  return q ?? undefined;
+}
+
+/**
+ * What a workspace file contributes to completion (workspace/index.ts): its
+ * identifier and member counts, without scopes and definitions (those serve
+ * only the open document). One bounded run of the comment/string patterns and
+ * one scan of the text: about a third of the full build (background indexing).
+ */
+export function buildWorkspaceCompletion(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry): CompletionIndex | undefined {
+  const query = skipQuery(grammar, registry);
+  if (!query) return undefined;
+  const text = doc.getText();
+  const skip: number[] = [];
+  for (const c of boundedCaptures(query, tree.rootNode)) {
+    if (!c.name.startsWith('skip.')) continue;
+    skip.push(c.node.startIndex, c.node.endIndex, c.name === 'skip.comment' ? SKIP_COMMENT : c.name === 'skip.string' ? SKIP_STRING : SKIP_HOLE);
+  }
+  const order: number[] = [];
+  for (let i = 0; i < skip.length; i += 3) order.push(i);
+  order.sort((a, b) => skip[a]! - skip[b]! || skip[b + 1]! - skip[a + 1]! || a - b);
+  const sorted = order.flatMap((i) => [skip[i]!, skip[i + 1]!, skip[i + 2]!]);
+  const facts = scan(text, codeSpans(text.length, sorted));
+  // Words near the start of the text (the scan defers them): resolve as assembly does.
+  for (const [at, w] of facts.deferred) {
+    const op = memberOperatorBefore(text, at, INDEX_MEMBER_OPERATORS);
+    if (!op) continue;
+    addCount(facts.members, w, 1);
+    const recv = wordBefore(text, op.start, wordRegex().char);
+    if (recv) addPair(facts.receivers, recv, w, 1);
+  }
+  const words = [...facts.words.keys()];
+  const members = [...facts.members.keys()];
+  const memberIndex = new Map(members.map((m, i) => [m, i]));
+  const receivers: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
+  for (const [r, per] of facts.receivers) receivers[r] = [...per].flatMap(([m, n]) => [memberIndex.get(m)!, n]);
+  return {
+    v: COMPLETION_INDEX_VERSION,
+    words,
+    counts: words.map((w) => facts.words.get(w)!),
+    members,
+    memberCounts: members.map((m) => facts.members.get(m)!),
+    receivers,
+    scopes: [],
+    defNames: [],
+    defKinds: [],
+    defOffsets: [],
+    defScopes: [],
+    skip: [],
+  };
 }

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GrammarRegistry } from '../syntax/grammars.js';
 import { ParserPool } from '../syntax/parser.js';
-import { buildIndex, compress, contentKey, encodeEntry, warmFromTree, WORKSPACE_INDEX_PARTS } from '../cache/entry.js';
+import { buildWorkspaceIndex, compress, contentKey, encodeEntry, warmFromTree } from '../cache/entry.js';
 import { createLogger } from '../log.js';
 import type { ParseTask, ParseTaskResult } from './workers.js';
 
@@ -38,7 +38,7 @@ async function handle(task: ParseTask): Promise<ParseTaskResult> {
   try {
     const doc = TextDocument.create(task.uri ?? 'untitled:worker', spec.id, 0, task.text);
     const nodeCount = outcome.tree.rootNode.descendantCount;
-    const entry = task.kind === 'index' ? { compact: null, index: buildIndex(outcome.tree, grammar, doc, registry, WORKSPACE_INDEX_PARTS) } : warmFromTree(outcome.tree, grammar, doc, registry);
+    const entry = task.kind === 'index' ? { compact: null, index: buildWorkspaceIndex(outcome.tree, grammar, doc, registry) } : warmFromTree(outcome.tree, grammar, doc, registry);
     const payload = compress(encodeEntry(spec.id, key, entry));
     return { id: task.id, ok: true, key, payload, symbols: entry.index.symbols, completion: entry.index.completion, nodeCount, parseMs: outcome.ms };
   } finally {
