@@ -182,14 +182,16 @@ function partBytes(part: IndexPart, value: unknown): number {
   return (JSON.stringify(value)?.length ?? 0) * 4;
 }
 
-/** Like indexBytes (JSON size x 4), estimated from the array lengths. */
+/**
+ * Like indexBytes (JSON size x 4), estimated from the array lengths, without
+ * touching the member tables (built only when read: features/completionBuild.ts);
+ * they are about the size of the identifier list, counted twice for them.
+ */
 function completionBytes(ci: CompletionIndex): number {
   let chars = 0;
-  for (const w of ci.words) chars += w.length + 8;
-  for (const m of ci.members) chars += m.length + 8;
+  for (const w of ci.words) chars += 2 * (w.length + 8);
   for (const n of ci.defNames) chars += n.length + 24;
   chars += (ci.scopes.length + ci.skip.length) * 6;
-  for (const r in ci.receivers) chars += r.length + 6 + ci.receivers[r]!.length * 4;
   return chars * 4;
 }
 

@@ -114,7 +114,7 @@ interface Rec {
 export class ChunkCache {
   private root: Rec | undefined;
   /** Records of the last build by their start offset then. */
-  private byStart = new Map<number, Rec[]>();
+  private byStart = new Map<number, Rec | Rec[]>();
   /** [start, oldEnd, newEnd] per edit since the last build, in order. */
   private edits: number[] = [];
   readonly words = new WordAggregate();
@@ -148,13 +148,15 @@ export class ChunkCache {
       s -= shift;
       e -= shift;
     }
-    const list = this.byStart.get(s);
-    if (list) for (const r of list) if (r.len === e - s && r.type === type) return r;
+    const found = this.byStart.get(s);
+    if (!found) return undefined;
+    if (!Array.isArray(found)) return found.len === e - s && found.type === type ? found : undefined;
+    for (const r of found) if (r.len === e - s && r.type === type) return r;
     return undefined;
   }
 
   /** Adopt a build's records (positions in today's text). */
-  adopt(root: Rec, byStart: Map<number, Rec[]>, bytes: number): void {
+  adopt(root: Rec, byStart: Map<number, Rec | Rec[]>, bytes: number): void {
     this.root = root;
     this.byStart = byStart;
     this.edits = [];
@@ -238,7 +240,8 @@ export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: Te
 
 /** One pass over the records: absolute facts in flat arrays, the scans in use, the records by start. */
 class Collector {
-  readonly byStart = new Map<number, Rec[]>();
+  /** One record per start mostly (nested nodes starting together share a list). */
+  readonly byStart = new Map<number, Rec | Rec[]>();
   bytes = 0;
   /** [start, end, isClass] */
   scopes: number[] = [];
@@ -253,9 +256,10 @@ class Collector {
 
   /** `inside`: within a string or comment of an ancestor. */
   visit(rec: Rec, start: number, inside: boolean): void {
-    const list = this.byStart.get(start);
-    if (list) list.push(rec);
-    else this.byStart.set(start, [rec]);
+    const there = this.byStart.get(start);
+    if (!there) this.byStart.set(start, rec);
+    else if (Array.isArray(there)) there.push(rec);
+    else this.byStart.set(start, [there, rec]);
     const facts = rec.chunk ?? rec.large!;
     this.bytes += facts.bytes;
     this.query(facts.q, start);
@@ -342,20 +346,22 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
   const active: number[] = [];
   let nextScope = 0;
   for (const i of orderOf(df, 6, (a, b) => df[a + 1]! - df[b + 1]! || df[a + 3]! - df[b + 3]!)) {
-    const d = { name: c.defNames[i / 6]!, kind: df[i]!, offset: df[i + 1]!, end: df[i + 2]!, parentStart: df[i + 4]!, parentEnd: df[i + 5]! };
-    if (d.offset === lastOffset) continue;
-    lastOffset = d.offset;
-    while (nextScope < nScopes && scopes[nextScope * 4]! <= d.offset) {
+    const kind = df[i]!;
+    const offset = df[i + 1]!;
+    const end = df[i + 2]!;
+    if (offset === lastOffset) continue;
+    lastOffset = offset;
+    while (nextScope < nScopes && scopes[nextScope * 4]! <= offset) {
       while (active.length && scopes[active[active.length - 1]! * 4 + 1]! <= scopes[nextScope * 4]!) active.pop();
       active.push(nextScope++);
     }
-    while (active.length && scopes[active[active.length - 1]! * 4 + 1]! < d.end) active.pop();
+    while (active.length && scopes[active[active.length - 1]! * 4 + 1]! < end) active.pop();
     let si = active.length ? active[active.length - 1]! : -1;
     // `def f` / `class C` / `function f`: the name is a child of its own scope node; it binds outside.
-    if (si >= 0 && BINDS_OUTSIDE.has(d.kind) && scopes[si * 4] === d.parentStart && scopes[si * 4 + 1] === d.parentEnd) si = scopes[si * 4 + 2]!;
-    out.defNames.push(d.name);
-    out.defKinds.push(d.kind);
-    out.defOffsets.push(d.offset);
+    if (si >= 0 && BINDS_OUTSIDE.has(kind) && scopes[si * 4] === df[i + 4] && scopes[si * 4 + 1] === df[i + 5]) si = scopes[si * 4 + 2]!;
+    out.defNames.push(c.defNames[i / 6]!);
+    out.defKinds.push(kind);
+    out.defOffsets.push(offset);
     out.defScopes.push(si);
   }
   // Skip ranges in document order, outer before inner (skipContext relies on it).
@@ -364,35 +370,51 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
   for (const i of orderOf(sk, 3, (a, b) => sk[a]! - sk[b]! || sk[b + 1]! - sk[a + 1]!)) skipSorted.push(sk[i]!, sk[i + 1]!, sk[i + 2]!);
 
   const words = [...agg.words.keys()];
-  const members = [...agg.members.keys()];
-  for (const m of extraMembers.keys()) if (!agg.members.has(m)) members.push(m);
-  const memberIndex = new Map(members.map((m, i) => [m, i]));
-  const recvOut: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
-  for (const pairs of [agg.receivers, extraPairs]) {
-    for (const [recv, per] of pairs) {
-      const arr = (recvOut[recv] ??= []);
-      for (const [m, n] of per) {
-        // A pair in both maps: add to the first entry.
-        let merged = false;
-        if (pairs === extraPairs && agg.receivers.get(recv)?.has(m)) {
-          const idx = memberIndex.get(m)!;
-          for (let i = 0; i < arr.length; i += 2) if (arr[i] === idx) { arr[i + 1]! += n; merged = true; break; }
-        }
-        if (!merged) arr.push(memberIndex.get(m)!, n);
-      }
-    }
-  }
-  return {
+  const index = {
     v: COMPLETION_INDEX_VERSION,
     words,
     counts: words.map((w) => agg.words.get(w)!),
-    members,
-    memberCounts: members.map((m) => (agg.members.get(m) ?? 0) + (extraMembers.get(m) ?? 0)),
-    receivers: recvOut,
     scopes,
     ...out,
     skip: skipSorted,
+  } as Omit<CompletionIndex, 'members' | 'memberCounts' | 'receivers'> as CompletionIndex;
+  // Member tables only when read (completion after an operator, or encoding): most keystrokes never
+  // read them. They come from the aggregate as it is now, so reading them after the document's next
+  // build is a bug, reported like a lazy index part read after its tree was deleted (cache/entry.ts).
+  const generation = agg.generation;
+  let tables: Pick<CompletionIndex, 'members' | 'memberCounts' | 'receivers'> | undefined;
+  const derive = (): NonNullable<typeof tables> => {
+    if (tables) return tables;
+    if (agg.generation !== generation) throw new Error('completion member tables read after the next build of the same document');
+    const members = [...agg.members.keys()];
+    for (const m of extraMembers.keys()) if (!agg.members.has(m)) members.push(m);
+    const memberIndex = new Map(members.map((m, i) => [m, i]));
+    const receivers: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
+    for (const pairs of [agg.receivers, extraPairs]) {
+      for (const [recv, per] of pairs) {
+        const arr = (receivers[recv] ??= []);
+        for (const [m, n] of per) {
+          // A pair in both maps: add to the first entry.
+          let merged = false;
+          if (pairs === extraPairs && agg.receivers.get(recv)?.has(m)) {
+            const idx = memberIndex.get(m)!;
+            for (let i = 0; i < arr.length; i += 2) {
+              if (arr[i] === idx) {
+                arr[i + 1]! += n;
+                merged = true;
+                break;
+              }
+            }
+          }
+          if (!merged) arr.push(memberIndex.get(m)!, n);
+        }
+      }
+    }
+    tables = { members, memberCounts: members.map((m) => (agg.members.get(m) ?? 0) + (extraMembers.get(m) ?? 0)), receivers };
+    return tables;
   };
+  for (const key of ['members', 'memberCounts', 'receivers'] as const) Object.defineProperty(index, key, { enumerable: true, get: () => derive()[key] });
+  return index;
 }
 
 function addPair(pairs: Map<string, Map<string, number>>, recv: string, member: string, n: number): void {
@@ -422,8 +444,11 @@ export class WordAggregate {
   readonly members = new Map<string, number>();
   readonly receivers = new Map<string, Map<string, number>>();
   private used = new Map<ScanFacts, number>();
+  /** Bumped by every update (an index built from an older state must not read the maps). */
+  generation = 0;
 
   update(used: Map<ScanFacts, number>): void {
+    this.generation++;
     for (const [scan, n] of used) {
       const delta = n - (this.used.get(scan) ?? 0);
       if (delta) this.apply(scan, delta);
