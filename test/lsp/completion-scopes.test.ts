@@ -181,6 +181,37 @@ const CASES: Case[] = [
     elsewhere: 'count_other',
     fn: { name: 'count_words', kind: CompletionItemKind.Function, detail: /^function · line 12$/ },
   },
+  {
+    // Methods are members in Java: offered after `this.` (below), not as bare scope names in another method.
+    languageId: 'java',
+    ext: 'java',
+    source: [
+      'package demo;',
+      '',
+      'import java.util.List;',
+      '',
+      'public class Counter {',
+      '    private int countTotal;',
+      '',
+      '    static int countWords(String text) {',
+      '        int countOther = text.length();',
+      '        return countOther;',
+      '    }',
+      '',
+      '    void add(int countDelta, List<String> items) {',
+      '        int countBefore = this.countTotal;',
+      '        for (String item : items) {',
+      '            countBefore += item.length();',
+      '            cou|',
+      '        }',
+      '    }',
+      '}',
+      '',
+    ],
+    param: 'countDelta',
+    local: 'countBefore',
+    elsewhere: 'countOther',
+  },
 ];
 
 describe('scope-aware completion', () => {
