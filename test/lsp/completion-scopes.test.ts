@@ -242,6 +242,33 @@ const CASES: Case[] = [
     local: 'count_before',
     elsewhere: 'count_other',
   },
+  {
+    // Shell functions have no named parameters; `local` declares a function's variables. Typed in an
+    // arithmetic context: after `$` the word typed is `$cou`, which no definition name matches.
+    languageId: 'shellscript',
+    ext: 'sh',
+    source: [
+      '#!/bin/bash',
+      '',
+      'count_words() {',
+      '  local count_other',
+      '  count_other=$(wc -w < "$1")',
+      '  echo "$count_other"',
+      '}',
+      '',
+      'add() {',
+      '  local count_before=0 count_delta=$1',
+      '  for i in 1 2 3; do',
+      '    count_before=$((count_before + i * count_delta))',
+      '  done',
+      '  (( cou| > 10 )) && echo big',
+      '}',
+      '',
+    ],
+    local: 'count_before',
+    elsewhere: 'count_other',
+    fn: { name: 'count_words', kind: CompletionItemKind.Function, detail: /^function · line 3$/ },
+  },
 ];
 
 describe('scope-aware completion', () => {
