@@ -304,3 +304,48 @@ describe('scope-aware completion', () => {
     });
   }
 });
+
+// Real files: a prefix typed on a new first line of a function body; the enclosing function's
+// parameter (or, in shell, the function itself) comes back with its scope detail. The first three
+// ship with the npm dependencies; the others are system sources, used where this machine has them.
+interface RealFile {
+  languageId: string;
+  file: string;
+  /** The function header line; the typed line goes right after it. */
+  header: RegExp;
+  typed: string;
+  name: string;
+  detail: RegExp;
+}
+
+const REAL: RealFile[] = [
+  { languageId: 'c', file: path.join(repoRoot, 'node_modules/tree-sitter-bash/src/scanner.c'), header: /^static inline void reset_string\(String \*string\) \{$/, typed: '    str', name: 'string', detail: /^parameter \(local\)/ },
+  { languageId: 'cpp', file: path.join(repoRoot, 'node_modules/tree-sitter-go/bindings/node/binding.cc'), header: /^Napi::Object Init\(Napi::Env env, Napi::Object exports\) \{$/, typed: '    ex', name: 'exports', detail: /^parameter \(local\)/ },
+  { languageId: 'shellscript', file: path.join(repoRoot, 'node_modules/vscode-languageclient/lib/node/terminateProcess.sh'), header: /^terminateTree\(\) \{$/, typed: '    ter', name: 'terminateTree', detail: /^function · line \d+$/ },
+  { languageId: 'go', file: '/usr/src/uwsgi/plugins/gccgo/uwsgi.go', header: /^func EnvAdd\(env \*map\[string\]string, k \*byte, kl uint16, v \*byte, vl uint16\) \{$/, typed: '\tk', name: 'kl', detail: /^parameter \(local\)/ },
+  { languageId: 'rust', file: '/usr/src/rustc-1.63.0/src/etc/test-float-parse/src/lib.rs', header: /^pub fn validate\(text: &str\) \{$/, typed: '    te', name: 'text', detail: /^parameter \(local\)/ },
+  { languageId: 'java', file: '/usr/src/uwsgi/plugins/servlet/uwsgi_servlet.java', header: /^\tpublic Object getAttribute\(String name\) \{$/, typed: '\t\tna', name: 'name', detail: /^parameter \(local\)/ },
+  { languageId: 'ruby', file: '/usr/share/rubygems-integration/all/gems/rake-13.0.6/lib/rake/packagetask.rb', header: /^    def init\(name, version\)$/, typed: '      ver', name: 'version', detail: /^parameter \(local\)/ },
+];
+
+describe('scope-aware completion on real files', () => {
+  for (const r of REAL) {
+    const bundled = r.file.startsWith(repoRoot);
+    const present = fs.existsSync(r.file);
+    if (!present && !bundled) console.log(`skipped: ${r.languageId} real-file completion (${r.file} not on this machine)`);
+    it.skipIf(!present && !bundled)(`${r.languageId}: ${path.basename(r.file)}`, async () => {
+      const lines = fs.readFileSync(r.file, 'utf8').split('\n');
+      const at = lines.findIndex((l) => r.header.test(l.replace(/\r$/, '')));
+      expect(at, `header ${r.header} in ${r.file}`).toBeGreaterThanOrEqual(0);
+      lines.splice(at + 1, 0, r.typed);
+      const uri = `file:///tmp/cst-completion-scopes/real/${path.basename(r.file)}`;
+      server.open(uri, r.languageId, lines.join('\n'), version++);
+      const pos = { line: at + 1, character: r.typed.length };
+      const items = await complete(uri, pos);
+      const found = items.find((i) => i.label === r.name);
+      expect(found, `${r.name} offered in ${items.map((i) => i.label).join(', ')}`).toBeDefined();
+      expect(found!.detail).toMatch(r.detail);
+      server.close(uri);
+    });
+  }
+});
