@@ -132,10 +132,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       } catch (err) {
         status.failed(`The server could not be started: ${message(err)}`);
       }
-      const text = (result.stdout || result.stderr).trim().split('\n').pop() ?? '';
-      if (result.code === 0) void vscode.window.showInformationMessage(`CST: cache cleared (${text}). The server starts with an empty cache.`);
+      // cst-cli says what it did on its first line and the bytes before and after on the second.
+      const said = (result.code === 0 ? result.stdout : result.stderr).trim().split('\n').filter(Boolean).join('; ');
+      if (result.code === 0) void vscode.window.showInformationMessage(`CST: ${said}. The server restarted with an empty cache.`);
       else if (/no cache directory/.test(result.stderr)) void vscode.window.showInformationMessage('CST: nothing to clear (no cache directory yet). The server restarted with an empty cache.');
-      else void vscode.window.showErrorMessage(`CST: clearing the cache failed: ${text}`);
+      else void vscode.window.showErrorMessage(`CST: clearing the cache failed: ${said || `cst-cli exited with ${result.code}`}`);
     });
   }
 

@@ -17,7 +17,7 @@ const TIER_COLOURS: Record<Tier, string> = { hot: '#e5534b', warm: '#d4a72c', co
  */
 export function tierChartSvg(stats: CstStats, width = 460): string {
   const rowHeight = 22;
-  const labelWidth = 70;
+  const labelWidth = 100;
   const valueWidth = 90;
   const barMax = width - labelWidth - valueWidth;
   const scale = Math.max(stats.budgetBytes, ...TIERS.map((t) => stats.tiers[t].bytes), 1);

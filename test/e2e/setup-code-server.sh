@@ -7,7 +7,7 @@
 # System packages (Debian): chromium (driven headless by playwright-core) and
 # libkrb5-dev (a native module of code-server compiles against it); .ci/run
 # installs them with apt-get. Idempotent: a finished install is left alone.
-# About 150 s and 1.5 GB on an empty npm cache.
+# About 4 minutes and 0.8 GB (Node 24 0.2 GB, code-server 0.6 GB) measured here.
 set -euo pipefail
 
 CODE_SERVER_VERSION="${CST_E2E_CODE_SERVER_VERSION:-4.139.1}"
