@@ -2,7 +2,7 @@
 // of tier sizes (inline SVG), and "Clear cache" / "Restart server" buttons.
 // No `vscode` import: the HTML is built here and unit-tested.
 import { TIERS, type CstStats, type Tier } from '../../server/src/protocol.js';
-import { formatBytes, formatCount, formatMs, formatPercent, indexingProgress, level, memoryRatio, type ServerState } from './statusModel.js';
+import { formatBytes, formatCount, formatMs, formatPercent, indexingLabel, indexingProgress, level, memoryRatio, type ServerState } from './statusModel.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -72,7 +72,7 @@ export function statsPageBody(state: ServerState, updatedAt: Date = new Date()):
   out.push(`<p class="status ${lvl}" data-level="${lvl}">${escapeHtml(statusLine)}${state.error ? ` — statistics are stale: ${escapeHtml(state.error)}` : ''}</p>`);
   out.push(buttons);
   out.push(
-    `<p class="summary">Hit ratio <b>${formatPercent(stats.hitRatio)}</b> of ${formatCount(stats.lookups)} lookups · memory <b>${formatBytes(stats.usedBytes)}</b> of ${formatBytes(stats.budgetBytes)} (${formatPercent(memoryRatio(stats))})${indexing ? ` · indexing ${indexing.done}/${indexing.total} files` : ''}</p>`,
+    `<p class="summary">Hit ratio <b>${formatPercent(stats.hitRatio)}</b> of ${formatCount(stats.lookups)} lookups · memory <b>${formatBytes(stats.usedBytes)}</b> of ${formatBytes(stats.budgetBytes)} (${formatPercent(memoryRatio(stats))})${indexing ? ` · ${indexingLabel(indexing)}` : ''}</p>`,
   );
   out.push('<h2>Tiers</h2>', tierChartSvg(stats));
   out.push(table(['tier', 'entries', 'bytes', 'hits', 'misses'], TIERS.map((t) => [t, formatCount(stats.tiers[t].entries), formatBytes(stats.tiers[t].bytes), formatCount(stats.tiers[t].hits), formatCount(stats.tiers[t].misses)])));

@@ -91,8 +91,13 @@ export function statusText(state: ServerState): string {
   const icon = lvl === 'error' ? '$(error) ' : lvl === 'warning' ? '$(warning) ' : '';
   let text = `${icon}CST ${formatPercent(stats.hitRatio)} · ${formatMb(stats.usedBytes)}/${formatMb(stats.budgetBytes)} MB`;
   const indexing = indexingProgress(state.health);
-  if (indexing) text = `$(sync~spin) ${text} · indexing ${indexing.done}/${indexing.total}`;
+  if (indexing) text = `$(sync~spin) ${text} · ${indexingLabel(indexing)}`;
   return text;
+}
+
+/** `indexing 120/800`, or `indexing…` while the walk has not counted the files yet. */
+export function indexingLabel(progress: IndexingProgress): string {
+  return progress.total > 0 ? `indexing ${progress.done}/${progress.total}` : 'indexing…';
 }
 
 const LINKS = '[Statistics](command:cst.showStats) · [Clear cache](command:cst.clearCache) · [Restart server](command:cst.restartServer) · [Log](command:cst.showOutput)';
@@ -129,7 +134,7 @@ export function tooltipMarkdown(state: ServerState): string {
     '',
   );
   const indexing = indexingProgress(health);
-  lines.push(`Documents: ${formatCount(stats.documents.open)} open · ${formatCount(stats.documents.indexed)} indexed${indexing ? ` · indexing ${indexing.done}/${indexing.total} files` : ''}`, '');
+  lines.push(`Documents: ${formatCount(stats.documents.open)} open · ${formatCount(stats.documents.indexed)} indexed${indexing ? ` · ${indexingLabel(indexing)}` : ''}`, '');
   lines.push(LINKS);
   return lines.join('\n');
 }

@@ -449,4 +449,22 @@ describe('VS Code (code-server 4.139) with the packaged extension', () => {
     expect(message).toMatch(/cleared: removed [1-9]\d* segments? with [1-9]\d* records?/);
     await waitForStatus((t) => /^CST \d+% · [\d.]+\/64 MB$/.test(t), 'figures after clearing');
   }, 90_000);
+
+  it('a changed setting reaches the running server (workspace/didChangeConfiguration)', async (ctx) => {
+    requireOrSkip(ctx, !prerequisites, prerequisites);
+    ctx.onTestFailed(() => shot(`failed-${ctx.task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
+    // As a user does: the Settings editor, search, type the new value.
+    await runCommand('Preferences: Open User Settings');
+    await page.locator('.settings-editor').waitFor({ timeout: 30_000 });
+    await page.locator('.settings-editor .suggest-input-container').click();
+    await page.keyboard.type('cst.memoryMb');
+    const input = page.locator('.settings-editor .setting-item-number input:visible').first();
+    await input.waitFor({ timeout: 30_000 });
+    await input.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('32');
+    await page.keyboard.press('Tab');
+    await waitForStatus((t) => /^CST \d+% · [\d.]+\/32 MB$/.test(t), 'budget 32 MB after the settings change');
+    await shot('09-setting-changed');
+  }, 90_000);
 });
