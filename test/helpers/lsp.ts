@@ -24,6 +24,7 @@ import {
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const serverMain = path.join(repoRoot, 'server/dist/main.js');
+const defaultServerMain = serverMain;
 export const cliMain = path.join(repoRoot, 'server/dist/cli/main.js');
 
 export interface StartOptions {
@@ -42,6 +43,10 @@ export interface StartOptions {
   transport?: 'stdio' | 'socket' | 'node-ipc';
   /** Extra node flags for the server process (e.g. --expose-gc). */
   nodeArgs?: string[];
+  /** Another server script (default: the built server/dist/main.js), e.g. the VS Code extension's bundle. */
+  serverPath?: string;
+  /** Another Node executable (default: the one running the tests). */
+  nodePath?: string;
 }
 
 export interface TestServer {
@@ -148,8 +153,12 @@ export function parseFrames(buf: Buffer): { messages: RawMessage[]; problems: st
 }
 
 /** The node flags of the server bin's interpreter line (`#!/usr/bin/env -S node FLAGS`): tests start it as the bin does. */
-export function serverNodeFlags(): string[] {
-  const first = fs.readFileSync(serverMain, 'utf8').split('\n', 1)[0] ?? '';
+export function serverNodeFlags(script = serverMain): string[] {
+  return serverNodeFlagsOf(script);
+}
+
+function serverNodeFlagsOf(script: string): string[] {
+  const first = fs.readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
   const m = /^#!.*\bnode\b(.*)$/.exec(first);
   return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
 }
@@ -159,6 +168,9 @@ export function fileUri(p: string): string {
 }
 
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  const serverMain = options.serverPath ?? defaultServerMain;
+  const node = options.nodePath ?? process.execPath;
+  const serverNodeFlags = () => serverNodeFlagsOf(serverMain);
   if (!fs.existsSync(serverMain)) throw new Error(`${serverMain} is missing: run npm run build`);
   const env: Record<string, string> = {};
   // Each server gets a private cache dir unless the test names one (never the user's ~/.cache).
@@ -177,7 +189,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     });
     const port = (listener.address() as net.AddressInfo).port;
     const accepted = new Promise<net.Socket>((resolve) => listener!.once('connection', resolve));
-    proc = spawn(process.execPath, [...serverNodeFlags(), ...(options.nodeArgs ?? []), serverMain, `--socket=${port}`], { env, stdio: 'pipe' });
+    proc = spawn(node, [...serverNodeFlags(), ...(options.nodeArgs ?? []), serverMain, `--socket=${port}`], { env, stdio: 'pipe' });
     const socket = await Promise.race([
       accepted,
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the server did not connect to 127.0.0.1:${port}`)), 10_000)),
@@ -185,11 +197,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     reader = new SocketMessageReader(socket);
     writer = new SocketMessageWriter(socket);
   } else if (transport === 'node-ipc') {
-    proc = fork(serverMain, ['--node-ipc'], { env, execArgv: [...serverNodeFlags(), ...(options.nodeArgs ?? [])], stdio: ['pipe', 'pipe', 'pipe', 'ipc'] }) as unknown as ChildProcessWithoutNullStreams;
+    proc = fork(serverMain, ['--node-ipc'], { env, execPath: node, execArgv: [...serverNodeFlags(), ...(options.nodeArgs ?? [])], stdio: ['pipe', 'pipe', 'pipe', 'ipc'] }) as unknown as ChildProcessWithoutNullStreams;
     reader = new IPCMessageReader(proc);
     writer = new IPCMessageWriter(proc);
   } else {
-    proc = spawn(process.execPath, [...serverNodeFlags(), ...(options.nodeArgs ?? []), serverMain, '--stdio'], { env, stdio: 'pipe' });
+    proc = spawn(node, [...serverNodeFlags(), ...(options.nodeArgs ?? []), serverMain, '--stdio'], { env, stdio: 'pipe' });
     reader = new StreamMessageReader(proc.stdout);
     writer = new StreamMessageWriter(proc.stdin);
   }

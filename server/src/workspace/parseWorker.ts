@@ -46,9 +46,22 @@ async function handle(task: ParseTask): Promise<ParseTaskResult> {
   }
 }
 
+/**
+ * The payload's memory is transferred, not copied, when the Buffer owns all of
+ * it. A small Buffer lives in Node's shared pool: Node >= 21 refuses to
+ * transfer that (DataCloneError, every task failed on Node 22/24) and Node 20
+ * would detach the whole pool; such a payload goes as a copy of its own.
+ */
+function send(result: ParseTaskResult): void {
+  const p = result.payload;
+  if (!p) return parentPort!.postMessage(result);
+  const owned = p.byteOffset === 0 && p.byteLength === p.buffer.byteLength ? p : new Uint8Array(p);
+  parentPort!.postMessage({ ...result, payload: owned }, [owned.buffer as ArrayBuffer]);
+}
+
 parentPort!.on('message', (task: ParseTask) => {
   handle(task).then(
-    (result) => parentPort!.postMessage(result, result.payload ? [result.payload.buffer as ArrayBuffer] : []),
+    send,
     (err: unknown) => parentPort!.postMessage({ id: task.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies ParseTaskResult),
   );
 });
