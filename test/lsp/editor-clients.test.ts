@@ -1,0 +1,56 @@
+// What real editors send that a server must not trip over, over JSON-RPC to
+// the built server. Measured in the editors themselves (test/e2e/): eglot 1.9
+// (Emacs 28) sends the languageId of the major mode that started the server for
+// every file the server manages, and Emacs 28 opens .json files in js-mode.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../helpers/lsp.js';
+import type { DebugTreeResult } from '../../server/src/protocol.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer({ capabilities: { textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } } } });
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+const tree = (uri: string) => server.request<DebugTreeResult>('$/cstDebugTree', { uri, digest: false });
+const names = async (uri: string) => (await server.request<{ name: string }[]>('textDocument/documentSymbol', { textDocument: { uri } })).map((s) => s.name);
+
+describe('a languageId that contradicts the file name', () => {
+  it('eglot 1.9: util.py sent as "js" (the server was started for js-mode) is parsed as Python', async () => {
+    const uri = 'file:///editor-clients/util.py';
+    server.open(uri, 'js', 'def greet(name):\n    return "hi " + name\n\nclass Greeter:\n    pass\n');
+    expect(await names(uri)).toEqual(['greet', 'Greeter']);
+    expect((await tree(uri)).language).toBe('python');
+    const diags = await server.waitForDiagnostics(uri);
+    expect(diags.diagnostics).toEqual([]);
+  });
+
+  it('Emacs 28: a .json file in js-mode ("js") is parsed as JSON, without syntax errors', async () => {
+    const uri = 'file:///editor-clients/package.json';
+    server.open(uri, 'js', '{ "name": "x", "version": "1.0.0" }\n');
+    expect((await tree(uri)).language).toBe('json');
+    expect((await server.waitForDiagnostics(uri)).diagnostics).toEqual([]);
+  });
+
+  it('within a family the languageId wins: a .h header as C++ (Neovim, VS Code), a .js file as TypeScript', async () => {
+    const header = 'file:///editor-clients/vec.h';
+    server.open(header, 'cpp', 'namespace geo { class Vec { public: int x; }; }\n');
+    expect((await tree(header)).language).toBe('cpp');
+    const script = 'file:///editor-clients/legacy.js';
+    server.open(script, 'typescript', 'let n: number = 1;\n');
+    expect((await tree(script)).language).toBe('typescript');
+  });
+
+  it('an unknown file name keeps the languageId; an unknown languageId falls back to the file name', async () => {
+    const notes = 'file:///editor-clients/notes.txt';
+    server.open(notes, 'python', 'x = 1\n');
+    expect((await tree(notes)).language).toBe('python');
+    const rb = 'file:///editor-clients/task.rb';
+    server.open(rb, 'enh-ruby', 'def run; end\n');
+    expect((await tree(rb)).language).toBe('ruby');
+  });
+});
