@@ -37,8 +37,10 @@ const connection = argv.includes('--stdio') || process.argv.includes('--stdio')
 const server = startServer(connection);
 connection.listen();
 
-// SIGTERM and SIGINT do what shutdown + exit do: flush, delete trees, exit 0.
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+// SIGTERM, SIGINT and SIGHUP do what shutdown + exit do: flush, delete trees,
+// exit 0. Emacs quitting sends SIGHUP to the servers eglot started (eglot 1.9
+// does not shut them down first).
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'signal: shutting down');
     const force = setTimeout(() => process.exit(0), 5000);

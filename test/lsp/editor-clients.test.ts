@@ -1,10 +1,14 @@
 // What real editors send that a server must not trip over, over JSON-RPC to
 // the built server. Measured in the editors themselves (test/e2e/): eglot 1.9
 // (Emacs 28) sends the languageId of the major mode that started the server for
-// every file the server manages, and Emacs 28 opens .json files in js-mode.
+// every file the server manages, Emacs 28 opens .json files in js-mode, and
+// Emacs quitting sends SIGHUP to the server (eglot 1.9 does not shut it down).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { startServer, type TestServer } from '../helpers/lsp.js';
-import type { DebugTreeResult } from '../../server/src/protocol.js';
+import type { CstStats, DebugTreeResult } from '../../server/src/protocol.js';
 
 let server: TestServer;
 
@@ -52,5 +56,27 @@ describe('a languageId that contradicts the file name', () => {
     const rb = 'file:///editor-clients/task.rb';
     server.open(rb, 'enh-ruby', 'def run; end\n');
     expect((await tree(rb)).language).toBe('ruby');
+  });
+});
+
+describe('Emacs quitting', () => {
+  it('SIGHUP flushes the store and exits 0: a restarted server needs no parse', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-sighup-'));
+    try {
+      const text = 'def greet(name):\n    return "hi " + name\n';
+      const first = await startServer({ env: { CST_CACHE_DIR: dir, CST_LOG_LEVEL: 'info' } });
+      first.open('file:///editor-clients/hup.py', 'python', text);
+      await first.request('textDocument/documentSymbol', { textDocument: { uri: 'file:///editor-clients/hup.py' } });
+      first.proc.kill('SIGHUP');
+      expect(await first.exited).toBe(0);
+      expect(first.stderr()).toMatch(/"signal":"SIGHUP".*shutting down[\s\S]*shutdown: store flushed/);
+      const again = await startServer({ env: { CST_CACHE_DIR: dir } });
+      again.open('file:///editor-clients/hup.py', 'python', text);
+      await again.request('textDocument/documentSymbol', { textDocument: { uri: 'file:///editor-clients/hup.py' } });
+      expect((await again.request<CstStats>('$/cstStats', {})).parses.full).toBe(0);
+      await again.stop();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
