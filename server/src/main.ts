@@ -31,11 +31,28 @@ process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception 
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (server keeps running)'));
 
 // Over stdio, only well-formed frames reach vscode-jsonrpc (transport/frameGuard.ts).
-const connection = argv.includes('--stdio') || process.argv.includes('--stdio')
-  ? createConnection(ProposedFeatures.all, process.stdin.pipe(new FrameGuard((problem) => log.warn({ problem }, 'malformed input frame dropped'))), process.stdout)
-  : createConnection(ProposedFeatures.all);
+const stdio = argv.includes('--stdio') || process.argv.includes('--stdio');
+const input = stdio ? new FrameGuard((problem) => log.warn({ problem }, 'malformed input frame dropped')) : undefined;
+const connection = input ? createConnection(ProposedFeatures.all, process.stdin.pipe(input, { end: false }), process.stdout) : createConnection(ProposedFeatures.all);
 const server = startServer(connection);
 connection.listen();
+
+// stdin closing means the editor went away (Emacs quitting closes the pipe
+// right after its SIGHUP). vscode-languageserver exits as soon as its input
+// ends (1, or 0 after shutdown): end it only after what shutdown does (flush).
+if (input) {
+  let ended = false;
+  const endInput = () => {
+    if (ended) return;
+    ended = true;
+    log.info('stdin closed: shutting down');
+    const force = setTimeout(() => input.end(), 3000);
+    force.unref();
+    void server.shutdown().finally(() => input.end());
+  };
+  process.stdin.once('end', endInput);
+  process.stdin.once('close', endInput);
+}
 
 // SIGTERM, SIGINT and SIGHUP do what shutdown + exit do: flush, delete trees,
 // exit 0. Emacs quitting sends SIGHUP to the servers eglot started (eglot 1.9

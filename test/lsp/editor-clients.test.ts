@@ -2,7 +2,8 @@
 // the built server. Measured in the editors themselves (test/e2e/): eglot 1.9
 // (Emacs 28) sends the languageId of the major mode that started the server for
 // every file the server manages, Emacs 28 opens .json files in js-mode, and
-// Emacs quitting sends SIGHUP to the server (eglot 1.9 does not shut it down).
+// Emacs quitting sends SIGHUP to the server and closes its stdin (eglot 1.9 does
+// not shut it down first).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -59,24 +60,42 @@ describe('a languageId that contradicts the file name', () => {
   });
 });
 
-describe('Emacs quitting', () => {
-  it('SIGHUP flushes the store and exits 0: a restarted server needs no parse', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-sighup-'));
-    try {
-      const text = 'def greet(name):\n    return "hi " + name\n';
-      const first = await startServer({ env: { CST_CACHE_DIR: dir, CST_LOG_LEVEL: 'info' } });
-      first.open('file:///editor-clients/hup.py', 'python', text);
-      await first.request('textDocument/documentSymbol', { textDocument: { uri: 'file:///editor-clients/hup.py' } });
-      first.proc.kill('SIGHUP');
-      expect(await first.exited).toBe(0);
-      expect(first.stderr()).toMatch(/"signal":"SIGHUP".*shutting down[\s\S]*shutdown: store flushed/);
-      const again = await startServer({ env: { CST_CACHE_DIR: dir } });
-      again.open('file:///editor-clients/hup.py', 'python', text);
-      await again.request('textDocument/documentSymbol', { textDocument: { uri: 'file:///editor-clients/hup.py' } });
-      expect((await again.request<CstStats>('$/cstStats', {})).parses.full).toBe(0);
-      await again.stop();
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+/** Open a file, end the server with `end`, then check a restarted server on the same cache needs no parse. */
+async function persistsAfter(end: (s: TestServer) => void, expectedCode: number, logged: RegExp): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-editor-end-'));
+  const uri = 'file:///editor-clients/end.py';
+  const text = 'def greet(name):\n    return "hi " + name\n';
+  try {
+    const first = await startServer({ env: { CST_CACHE_DIR: dir, CST_LOG_LEVEL: 'info' } });
+    first.open(uri, 'python', text);
+    await first.request('textDocument/documentSymbol', { textDocument: { uri } });
+    end(first);
+    expect(await first.exited).toBe(expectedCode);
+    expect(first.stderr()).toMatch(logged);
+    expect(first.stderr()).toMatch(/shutdown: store flushed/);
+    const again = await startServer({ env: { CST_CACHE_DIR: dir } });
+    again.open(uri, 'python', text);
+    await again.request('textDocument/documentSymbol', { textDocument: { uri } });
+    expect((await again.request<CstStats>('$/cstStats', {})).parses.full).toBe(0);
+    await again.stop();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the editor going away without shutdown flushes the store', () => {
+  it('Emacs quitting: SIGHUP and stdin closed at once; exit 0', async () => {
+    await persistsAfter(
+      (s) => {
+        s.proc.kill('SIGHUP');
+        s.proc.stdin.end();
+      },
+      0,
+      /"signal":"SIGHUP".*shutting down/,
+    );
+  });
+
+  it('stdin closed alone (the client died); exit 1 as there was no shutdown', async () => {
+    await persistsAfter((s) => s.proc.stdin.end(), 1, /stdin closed: shutting down/);
   });
 });
