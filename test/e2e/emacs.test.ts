@@ -6,7 +6,7 @@
 // Emacs quits (C-x C-c).
 import { afterAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { e2eDir, exited, fixture, missingTools, readmeBlock, readResults, requireOrSkip, runEditor, sandbox, serverLogLines, waitExited, type Sandbox } from './harness.js';
+import { e2eDir, fixture, missingTools, readmeBlock, readResults, requireOrSkip, runEditor, sandbox, serverLogLines, waitExited, killLeftoverServer, type Sandbox } from './harness.js';
 import type { CstStats, Health } from '../../server/src/protocol.js';
 
 interface EmacsResults {
@@ -56,8 +56,8 @@ describe('Emacs with eglot', () => {
       env: { ...box.env, TERM: 'xterm', CST_E2E_CONFIG: config, CST_E2E_OUT: out },
       timeoutMs: 120_000,
     });
-    const r = readResults<EmacsResults>(out, run);
     try {
+      const r = readResults<EmacsResults>(out, run);
       expect(r.steps).toEqual(['attached', 'outline', 'formatted', 'typed', 'completed', 'stats']);
 
       // Outline, as eglot's imenu index (kind, container, name).
@@ -99,7 +99,7 @@ describe('Emacs with eglot', () => {
       expect(log.map((l) => l.msg)).toContain('shutdown: store flushed, every tree deleted');
       expect(log.filter((l) => l.level >= 40), 'warnings or errors in the server log').toEqual([]);
     } finally {
-      if (r.pid && !exited(r.pid)) process.kill(r.pid, 'SIGKILL');
+      killLeftoverServer(out);
     }
   }, 180_000);
 });

@@ -146,6 +146,16 @@ export function exited(pid: number): boolean {
   }
 }
 
+/** After a failed run: kill the server the driver recorded (results.pid), if it is still there. */
+export function killLeftoverServer(resultsFile: string): void {
+  try {
+    const { pid } = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { pid?: number };
+    if (pid && !exited(pid)) process.kill(pid, 'SIGKILL');
+  } catch {
+    // no results, or the process is gone
+  }
+}
+
 export async function waitExited(pid: number, timeoutMs = 10_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -4,7 +4,7 @@
 // through the omnifunc, $/cstStats and $/health, and the server's exit on :qa.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { e2eDir, fixture, missingTools, readmeBlock, readResults, requireOrSkip, runEditor, sandbox, serverLogLines, waitExited, exited, type Sandbox } from './harness.js';
+import { e2eDir, fixture, missingTools, readmeBlock, readResults, requireOrSkip, runEditor, sandbox, serverLogLines, waitExited, killLeftoverServer, type Sandbox } from './harness.js';
 import type { CstStats, Health } from '../../server/src/protocol.js';
 
 interface NeovimResults {
@@ -45,8 +45,8 @@ describe('Neovim', () => {
       env: { ...box.env, CST_E2E_CONFIG: config, CST_E2E_OUT: out },
       timeoutMs: 120_000,
     });
-    const r = readResults<NeovimResults>(out, run);
     try {
+      const r = readResults<NeovimResults>(out, run);
       expect(r.steps).toEqual(['attached', 'outline', 'formatted', 'typed', 'completed', 'stats']);
 
       // Outline, as Neovim's own symbols_to_items renders it.
@@ -90,7 +90,7 @@ describe('Neovim', () => {
       expect(log.map((l) => l.msg)).toContain('shutdown: store flushed, every tree deleted');
       expect(log.filter((l) => l.level >= 40), 'warnings or errors in the server log').toEqual([]);
     } finally {
-      if (r.pid && !exited(r.pid)) process.kill(r.pid, 'SIGKILL');
+      killLeftoverServer(out);
     }
   }, 180_000);
 });
