@@ -37,32 +37,37 @@ const connection = input ? createConnection(ProposedFeatures.all, process.stdin.
 const server = startServer(connection);
 connection.listen();
 
-// stdin closing means the editor went away (Emacs quitting closes the pipe
-// right after its SIGHUP). vscode-languageserver exits as soon as its input
-// ends (1, or 0 after shutdown): end it only after what shutdown does (flush).
-if (input) {
-  let ended = false;
-  const endInput = () => {
-    if (ended) return;
-    ended = true;
-    log.info('stdin closed: shutting down');
-    const force = setTimeout(() => input.end(), 3000);
-    force.unref();
-    void server.shutdown().finally(() => input.end());
+// SIGTERM, SIGINT, SIGHUP and stdin closing do what shutdown does (flush,
+// delete trees) before the process ends, within 5 s. Emacs quitting sends
+// SIGHUP to the servers eglot started and closes their stdin at once (eglot
+// 1.9 does not shut them down first). After a signal the process exits 0;
+// after stdin closed, vscode-languageserver's input ends and it exits (1, or 0
+// after a shutdown request). The first of them decides.
+let stopping = false;
+function stop(finish: () => void, fields: Record<string, unknown>, msg: string): void {
+  log.info(fields, msg);
+  if (stopping) return;
+  stopping = true;
+  let done = false;
+  const end = () => {
+    if (done) return;
+    done = true;
+    finish();
   };
-  process.stdin.once('end', endInput);
-  process.stdin.once('close', endInput);
+  setTimeout(end, 5000).unref();
+  void server.shutdown().finally(end);
 }
-
-// SIGTERM, SIGINT and SIGHUP do what shutdown + exit do: flush, delete trees,
-// exit 0. Emacs quitting sends SIGHUP to the servers eglot started (eglot 1.9
-// does not shut them down first).
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    log.info({ signal }, 'signal: shutting down');
-    const force = setTimeout(() => process.exit(0), 5000);
-    force.unref();
-    void server.shutdown().finally(() => process.exit(0));
-  });
+  process.once(signal, () => stop(() => process.exit(0), { signal }, 'signal: shutting down'));
+}
+if (input) {
+  let closed = false;
+  const onClose = () => {
+    if (closed) return;
+    closed = true;
+    stop(() => input.end(), {}, 'stdin closed: shutting down');
+  };
+  process.stdin.once('end', onClose);
+  process.stdin.once('close', onClose);
 }
 log.info({ version: SERVER_VERSION, node: process.version, argv }, 'cst-server started');

@@ -61,7 +61,7 @@ describe('a languageId that contradicts the file name', () => {
 });
 
 /** Open a file, end the server with `end`, then check a restarted server on the same cache needs no parse. */
-async function persistsAfter(end: (s: TestServer) => void, expectedCode: number, logged: RegExp): Promise<void> {
+async function persistsAfter(end: (s: TestServer) => void, expectedCode: number | undefined, logged: RegExp): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-editor-end-'));
   const uri = 'file:///editor-clients/end.py';
   const text = 'def greet(name):\n    return "hi " + name\n';
@@ -70,7 +70,9 @@ async function persistsAfter(end: (s: TestServer) => void, expectedCode: number,
     first.open(uri, 'python', text);
     await first.request('textDocument/documentSymbol', { textDocument: { uri } });
     end(first);
-    expect(await first.exited).toBe(expectedCode);
+    const code = await first.exited;
+    if (expectedCode !== undefined) expect(code).toBe(expectedCode);
+    else expect([0, 1]).toContain(code);
     expect(first.stderr()).toMatch(logged);
     expect(first.stderr()).toMatch(/shutdown: store flushed/);
     const again = await startServer({ env: { CST_CACHE_DIR: dir } });
@@ -84,14 +86,16 @@ async function persistsAfter(end: (s: TestServer) => void, expectedCode: number,
 }
 
 describe('the editor going away without shutdown flushes the store', () => {
-  it('Emacs quitting: SIGHUP and stdin closed at once; exit 0', async () => {
+  // Which of the two the server handles first is up to the event loop (the signal can come second, after the
+  // flush): it exits 0 (signal) or 1 (stdin closed, no shutdown came). Either way nothing is lost.
+  it('Emacs quitting: SIGHUP and stdin closed at once', async () => {
     await persistsAfter(
       (s) => {
         s.proc.kill('SIGHUP');
         s.proc.stdin.end();
       },
-      0,
-      /"signal":"SIGHUP".*shutting down/,
+      undefined,
+      /"signal":"SIGHUP".*signal: shutting down|stdin closed: shutting down/,
     );
   });
 
