@@ -31,19 +31,43 @@ process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception 
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (server keeps running)'));
 
 // Over stdio, only well-formed frames reach vscode-jsonrpc (transport/frameGuard.ts).
-const connection = argv.includes('--stdio') || process.argv.includes('--stdio')
-  ? createConnection(ProposedFeatures.all, process.stdin.pipe(new FrameGuard((problem) => log.warn({ problem }, 'malformed input frame dropped'))), process.stdout)
-  : createConnection(ProposedFeatures.all);
+const stdio = argv.includes('--stdio') || process.argv.includes('--stdio');
+const input = stdio ? new FrameGuard((problem) => log.warn({ problem }, 'malformed input frame dropped')) : undefined;
+const connection = input ? createConnection(ProposedFeatures.all, process.stdin.pipe(input, { end: false }), process.stdout) : createConnection(ProposedFeatures.all);
 const server = startServer(connection);
 connection.listen();
 
-// SIGTERM and SIGINT do what shutdown + exit do: flush, delete trees, exit 0.
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    log.info({ signal }, 'signal: shutting down');
-    const force = setTimeout(() => process.exit(0), 5000);
-    force.unref();
-    void server.shutdown().finally(() => process.exit(0));
-  });
+// SIGTERM, SIGINT, SIGHUP and stdin closing do what shutdown does (flush,
+// delete trees) before the process ends, within 5 s. Emacs quitting sends
+// SIGHUP to the servers eglot started and closes their stdin at once (eglot
+// 1.9 does not shut them down first). After a signal the process exits 0;
+// after stdin closed, vscode-languageserver's input ends and it exits (1, or 0
+// after a shutdown request). The first of them decides.
+let stopping = false;
+function stop(finish: () => void, fields: Record<string, unknown>, msg: string): void {
+  log.info(fields, msg);
+  if (stopping) return;
+  stopping = true;
+  let done = false;
+  const end = () => {
+    if (done) return;
+    done = true;
+    finish();
+  };
+  setTimeout(end, 5000).unref();
+  void server.shutdown().finally(end);
+}
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.once(signal, () => stop(() => process.exit(0), { signal }, 'signal: shutting down'));
+}
+if (input) {
+  let closed = false;
+  const onClose = () => {
+    if (closed) return;
+    closed = true;
+    stop(() => input.end(), {}, 'stdin closed: shutting down');
+  };
+  process.stdin.once('end', onClose);
+  process.stdin.once('close', onClose);
 }
 log.info({ version: SERVER_VERSION, node: process.version, argv }, 'cst-server started');

@@ -131,7 +131,7 @@ export class DocumentStore {
   /** didOpen. Reopening an open URI replaces it (clients do this after a crash or rename). */
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
-    const spec = this.options.registry.resolve(languageId, uri);
+    const spec = this.options.registry.resolveDocument(languageId, uri);
     const doc = new OpenDocument(uri, languageId, spec, DocumentText.create(uri, languageId, version, text));
     this.docs.set(uri, doc);
     if (!spec) logger().debug({ uri, languageId }, 'unknown language: document kept, features answer empty');

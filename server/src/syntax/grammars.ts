@@ -16,6 +16,8 @@ export interface LanguageSpec {
   languageIds: string[];
   extensions: string[];
   filenames?: string[];
+  /** Languages of one family (C/C++, JS/TS/TSX) share file names: within a family a document's languageId wins over its file name. */
+  family?: string;
   grammar: { package: string; wasm: string };
   queries?: Record<string, string>;
 }
@@ -119,11 +121,25 @@ export class GrammarRegistry {
 
   /** Resolve by LSP languageId first, then by the file name in the URI or path. */
   resolve(languageId: string | undefined, uriOrPath: string | undefined): LanguageSpec | undefined {
-    if (languageId) {
-      const byId = this.byLanguageId.get(languageId.toLowerCase());
-      if (byId) return byId;
-    }
-    if (!uriOrPath) return undefined;
+    const byId = languageId ? this.byLanguageId.get(languageId.toLowerCase()) : undefined;
+    return byId ?? (uriOrPath ? this.byFileName(uriOrPath) : undefined);
+  }
+
+  /**
+   * The language of an opened document: its languageId, unless the file name
+   * belongs to a language of another family. eglot 1.9 sends the languageId of
+   * the major mode that started the server for every file it serves (util.py
+   * as "js"), and Emacs 28 opens .json files in js-mode; within a family (a
+   * `.h` opened as C++, a `.js` as TypeScript) the languageId wins.
+   */
+  resolveDocument(languageId: string | undefined, uri: string): LanguageSpec | undefined {
+    const byId = languageId ? this.byLanguageId.get(languageId.toLowerCase()) : undefined;
+    const byName = this.byFileName(uri);
+    if (!byId || !byName) return byId ?? byName;
+    return (byId.family ?? byId.id) === (byName.family ?? byName.id) ? byId : byName;
+  }
+
+  private byFileName(uriOrPath: string): LanguageSpec | undefined {
     const base = decodeURIComponent(uriOrPath.split(/[/\\]/).pop() ?? '').split(/[?#]/)[0] ?? '';
     const named = this.byFilename.get(base);
     if (named) return named;
