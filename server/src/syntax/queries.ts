@@ -42,6 +42,8 @@ export function boundedCapturesChecked(query: Query, node: Node, bounds: QueryBo
   let cut = false;
   const captures = query.captures(node, {
     maxStartDepth: bounds.maxStartDepth ?? DEFAULT_QUERY_BOUNDS.maxStartDepth,
+    ...(bounds.startIndex !== undefined ? { startIndex: bounds.startIndex } : {}),
+    ...(bounds.endIndex !== undefined ? { endIndex: bounds.endIndex } : {}),
     progressCallback: (() => {
       if (performance.now() > deadline) cut = true;
       return cut;
