@@ -75,7 +75,10 @@ interface Pending {
   uri: string | undefined;
   arrived: number;
   source?: CancellationTokenSource;
+  /** A later text change of its document arrived. */
   superseded: boolean;
+  /** The client sent $/cancelRequest for it. */
+  clientCancelled: boolean;
 }
 
 function uriOf(method: string, params: unknown): string | undefined {
@@ -153,8 +156,6 @@ export class Traffic {
         cancelUndispatched: (message: Message) => {
           const request = message as RequestMessage;
           this.counts.cancelledBeforeRun++;
-          const p = this.pending.get(request.id!);
-          if (p) p.superseded = false; // answered as cancelled, not as modified
           return { jsonrpc: '2.0', id: request.id, error: { code: LSPErrorCodes.RequestCancelled, message: 'request cancelled before it ran' } } as ResponseMessage;
         },
       },
@@ -179,10 +180,17 @@ export class Traffic {
       this.counts.received++;
       if (message.id === null) return;
       const uri = VERSIONED_REQUESTS.has(message.method) ? uriOf(message.method, message.params) : undefined;
-      this.pending.set(message.id, { method: message.method, uri, arrived: performance.now(), superseded: false });
+      this.pending.set(message.id, { method: message.method, uri, arrived: performance.now(), superseded: false, clientCancelled: false });
       return;
     }
-    if (!Message.isNotification(message) || !TEXT_CHANGES.has(message.method)) return;
+    if (!Message.isNotification(message)) return;
+    if (message.method === '$/cancelRequest') {
+      const id = (message.params as { id?: string | number } | undefined)?.id;
+      const p = id !== undefined ? this.pending.get(id) : undefined;
+      if (p) p.clientCancelled = true;
+      return;
+    }
+    if (!TEXT_CHANGES.has(message.method)) return;
     const uri = uriOf(message.method, (message as NotificationMessage).params);
     if (!uri) return;
     // Every request about this document received so far now refers to a version the client has left.
@@ -201,7 +209,8 @@ export class Traffic {
     this.counts.answered++;
     let answer = message;
     let dropped: RequestOutcome['dropped'];
-    if (p.superseded && answer.error?.code !== LSPErrorCodes.RequestCancelled) {
+    if (p.superseded && !p.clientCancelled) {
+      // Superseded: whatever it produced (a result, or RequestCancelled from the token we cancelled) is stale.
       if (answer.error?.code !== LSPErrorCodes.ContentModified) {
         answer = { jsonrpc: message.jsonrpc, id: message.id, error: { code: LSPErrorCodes.ContentModified, message: 'the document changed while the request ran' } };
       }
