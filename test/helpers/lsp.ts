@@ -42,6 +42,8 @@ export interface StartOptions {
   transport?: 'stdio' | 'socket' | 'node-ipc';
   /** Extra node flags for the server process (e.g. --expose-gc). */
   nodeArgs?: string[];
+  /** A command the server runs under (stdio only), e.g. ['strace', '-f', '-o', FILE]: spawned as [...wrapper, node, ...]. */
+  wrapper?: string[];
 }
 
 export interface TestServer {
@@ -189,7 +191,9 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     reader = new IPCMessageReader(proc);
     writer = new IPCMessageWriter(proc);
   } else {
-    proc = spawn(process.execPath, [...serverNodeFlags(), ...(options.nodeArgs ?? []), serverMain, '--stdio'], { env, stdio: 'pipe' });
+    const argv = [...serverNodeFlags(), ...(options.nodeArgs ?? []), serverMain, '--stdio'];
+    const [command, ...prefix] = options.wrapper?.length ? [...options.wrapper, process.execPath] : [process.execPath];
+    proc = spawn(command!, [...prefix, ...argv], { env, stdio: 'pipe' });
     reader = new StreamMessageReader(proc.stdout);
     writer = new StreamMessageWriter(proc.stdin);
   }
