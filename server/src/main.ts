@@ -47,12 +47,15 @@ let server: ReturnType<typeof startServer> | undefined;
 let transport: ReturnType<typeof openTransport>;
 try {
   transport = openTransport(argv, {
-  onMalformedFrame: (problem) => log.warn({ problem }, 'malformed input frame dropped'),
-  // The client went away (stdin closed, socket or channel closed): exit, 0 only after shutdown (as `exit`).
-  onInputClosed: () => {
-    log.info('input closed: exiting');
-    process.exit(server?.shutdownRequested() ? 0 : 1);
-  },
+    onMalformedFrame: (problem) => log.warn({ problem }, 'malformed input frame dropped'),
+    // The client went away (stdin closed, socket or channel closed): exit, 0 only after shutdown (as `exit`).
+    onInputClosed: () => {
+      log.info('input closed: exiting');
+      if (!server?.shutdownRequested()) process.exit(1);
+      // A shutdown still flushing (the client closed its end right after asking) finishes first, within 5 s.
+      setTimeout(() => process.exit(0), 5000).unref();
+      void server.shutdown().finally(() => process.exit(0));
+    },
   });
 } catch (err) {
   process.stderr.write(`cst-server: ${(err as Error).message}\n`);
