@@ -62,7 +62,7 @@ describe('shutdown', () => {
     const dir = tmp();
     const audit = path.join(dir, 'audit.log');
     const s = await start({ env: { CST_CACHE_DIR: path.join(dir, 'cache'), CST_AUDIT_LOG: audit, CST_MAX_WORKERS: '1', CST_LOG_LEVEL: 'warn' }, workspaceFolders: [{ uri: fileUri(pythonStdlib()), name: 'stdlib' }] });
-    await waitFor('indexing to begin', () => s.progress.some((p) => p.value.kind === 'begin'), (v) => v);
+    await waitFor('indexing to begin', () => s.progress.some((p) => p.value.kind === 'begin'), (v) => v, 90_000);
     await openCorpus(s, 4);
     const before = await stats(s);
     expect(before.process.liveTrees).toBeGreaterThanOrEqual(4);
