@@ -23,6 +23,8 @@ export interface Settings {
   segmentSize: number;
   /** Worker threads for full parses (indexing, confirmation). */
   maxWorkers: number;
+  /** More worker threads, at a lower OS priority (Linux), for background indexing only. */
+  backgroundWorkers: number;
   index: {
     enabled: boolean;
     maxFiles: number;
@@ -51,6 +53,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     diskMb: 1024,
     segmentSize: 262144,
     maxWorkers: Math.max(1, (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length) - 1),
+    backgroundWorkers: 1,
     index: { enabled: true, maxFiles: 50_000, maxFileBytes: 2 * 1024 * 1024, include: [], exclude: [] },
     workspaceSymbolLimit: 500,
   };
@@ -82,6 +85,7 @@ const FIELDS: { key: string; env?: string; schema: z.ZodType; apply: (s: Setting
   { key: 'index.exclude', env: 'CST_INDEX_EXCLUDE', schema: globs, apply: (s, v: string[]) => (s.index.exclude = v) },
   { key: 'workspaceSymbolLimit', env: 'CST_WORKSPACE_SYMBOL_LIMIT', schema: z.coerce.number().int().min(1).max(100_000), apply: (s, v: number) => (s.workspaceSymbolLimit = v) },
   { key: 'maxWorkers', env: 'CST_MAX_WORKERS', schema: z.coerce.number().int().min(1).max(64), apply: (s, v: number) => (s.maxWorkers = v) },
+  { key: 'backgroundWorkers', env: 'CST_BACKGROUND_WORKERS', schema: z.coerce.number().int().min(0).max(64), apply: (s, v: number) => (s.backgroundWorkers = v) },
 ];
 
 /** The changed settings with their old and new values (for the log), by dotted key. */

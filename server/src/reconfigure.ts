@@ -12,7 +12,7 @@ export function indexSettingsChanged(a: Settings, b: Settings): boolean {
 
 /** Settings read once at startup: a change is logged as taking effect on restart. */
 export function restartOnlyChanges(a: Settings, b: Settings): string[] {
-  return (['cacheDir', 'diskMb', 'segmentSize', 'maxWorkers'] as const).filter((k) => a[k] !== b[k]);
+  return (['cacheDir', 'diskMb', 'segmentSize', 'maxWorkers', 'backgroundWorkers'] as const).filter((k) => a[k] !== b[k]);
 }
 
 /**

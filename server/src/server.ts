@@ -26,7 +26,7 @@ import { DocumentStore, type OpenDocument } from './cache/documents.js';
 import { TierManager, type FrozenStore } from './cache/tiers.js';
 import { SegmentStore } from './cache/segmentStore.js';
 import { fileURLToPath } from 'node:url';
-import { DidChangeWatchedFilesNotification, FileChangeType, type CancellationToken } from 'vscode-languageserver';
+import { DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType, type CancellationToken, type DidChangeWorkspaceFoldersParams } from 'vscode-languageserver';
 import { WorkerPool } from './workspace/workers.js';
 import { Indexer, type IndexProgress } from './workspace/indexer.js';
 import { isInside } from './workspace/walker.js';
@@ -234,7 +234,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     applySettings(params.initializationOptions, 'initializationOptions');
     canRegisterConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
-    pool = new WorkerPool(settings.maxWorkers);
+    pool = new WorkerPool(settings.maxWorkers, settings.backgroundWorkers);
     tiers = new TierManager(documents, registry, () => settings, counters, pool, openStore());
     tiers.onSymbols = (uri, symbols, completion) => {
       if (uri.startsWith('file:') && inWorkspace(uri)) workspaceIndex.set(uri, symbols, completion);
@@ -263,6 +263,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
         documentRangeFormattingProvider: true,
         documentOnTypeFormattingProvider: { firstTriggerCharacter: onType.first, moreTriggerCharacter: onType.more },
         experimental: { cstStatsProvider: true, healthProvider: true, cstDebugTreeProvider: true, cstQueryProvider: true },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
     };
@@ -273,6 +274,8 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     connection.onNotification(WorkDoneProgressCancelNotification.type, (params) => {
       if (params?.token === progressToken) indexer?.cancel();
     });
+    // Likewise: its workspace-folders feature takes this notification during initialize.
+    connection.onNotification(DidChangeWorkspaceFoldersNotification.type, onWorkspaceFolders);
     settle();
     if (canWatchFiles) {
       const extensions = registry.languages.flatMap((l) => l.extensions.map((e) => e.slice(1)));
@@ -288,7 +291,8 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
 
   let progressToken: string | undefined;
 
-  async function indexWorkspace(): Promise<void> {
+  /** Index `walk` (all workspace folders by default) in the background, with progress when the client takes it. */
+  async function indexWorkspace(walk: string[] = roots): Promise<void> {
     let progress: IndexProgress | undefined;
     if (canReportProgress) {
       // Our own token (created, then begin/report/end with a closing message); the client's cancel stops indexing.
@@ -308,7 +312,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
       }
     }
     try {
-      await indexer!.run(roots, progress);
+      await indexer!.run(walk, progress, roots);
     } catch (err) {
       log.error({ err }, 'workspace indexing failed');
       progress?.end('failed');
@@ -347,6 +351,28 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
       else if (!documents.get(change.uri)) void indexer?.indexPath(path);
     }
   });
+
+  // Folders added: index them (all folders again if indexing was under way: the new run replaces it).
+  // Folders removed: their files leave the workspace index. Registered on initialized (see there).
+  function onWorkspaceFolders(params: DidChangeWorkspaceFoldersParams | undefined): void {
+    const paths = (list: unknown): string[] =>
+      (Array.isArray(list) ? list : [])
+        .map((f: { uri?: unknown } | null) => f?.uri)
+        .filter((u): u is string => typeof u === 'string' && u.startsWith('file:'))
+        .map((u) => fileURLToPath(u));
+    const added = paths(params?.event?.added).filter((p) => !roots.includes(p));
+    const removed = paths(params?.event?.removed).filter((p) => roots.includes(p));
+    if (!added.length && !removed.length) return;
+    roots = [...roots.filter((r) => !removed.includes(r)), ...added];
+    const dropped = workspaceIndex.deleteWhere((uri) => {
+      const p = fileURLToPath(uri);
+      return removed.some((r) => isInside(p, r)) && !roots.some((r) => isInside(p, r));
+    });
+    log.info({ added, removed, dropped }, 'workspace folders changed');
+    if (!settings.index.enabled) return;
+    if (removed.length && indexer?.state === 'indexing') void indexWorkspace(roots);
+    else if (added.length) void indexWorkspace(indexer?.state === 'indexing' ? roots : added);
+  }
 
   connection.onDidChangeConfiguration((params) => applySettings(params?.settings, 'didChangeConfiguration'));
 

@@ -464,6 +464,37 @@ describe('workspace indexing: keeping the index current', () => {
   });
 });
 
+describe('workspace indexing: folders added and removed', () => {
+  it('indexes a folder added through workspace/didChangeWorkspaceFolders and drops a removed one, watched files following', async () => {
+    const a = workspace({ 'a.py': py('from_a'), 'nested/b.py': py('from_a_nested') });
+    const b = workspace({ 'c.py': py('from_b') });
+    const s = await start(a);
+    expect(s.init?.capabilities.workspace?.workspaceFolders).toEqual({ supported: true, changeNotifications: true });
+    await indexed(s);
+    expect(names(await everything(s)).sort()).toEqual(['from_a', 'from_a_nested']);
+
+    await s.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: fileUri(b), name: 'b' }], removed: [] } });
+    await waitFor('folder b indexed', async () => names(await everything(s)).sort(), (n) => n.join() === 'from_a,from_a_nested,from_b');
+    expect(filesOf(await everything(s), [a, b])).toEqual(['a.py', 'c.py', 'nested/b.py']);
+
+    // A file created in the new folder is picked up; after removal, neither old nor new files of a come back.
+    writeFiles(b, { 'd.py': py('from_b_later') });
+    await notifyWatched(s, [{ path: path.join(b, 'd.py'), type: FileChangeType.Created }]);
+    await waitFor('d.py indexed', () => search(s, 'from_b_later'), (r) => r.length === 1);
+
+    await s.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [{ uri: fileUri(a), name: 'a' }] } });
+    await waitFor('folder a dropped', async () => names(await everything(s)).sort(), (n) => n.join() === 'from_b,from_b_later');
+    writeFiles(a, { 'e.py': py('from_a_after_removal') });
+    await notifyWatched(s, [{ path: path.join(a, 'e.py'), type: FileChangeType.Created }]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(names(await everything(s)).sort()).toEqual(['from_b', 'from_b_later']);
+    // Malformed events change nothing and the server stays up.
+    await s.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: 'x', removed: [null, { uri: 42 }] } });
+    await s.conn.sendNotification('workspace/didChangeWorkspaceFolders', {});
+    expect(names(await everything(s)).sort()).toEqual(['from_b', 'from_b_later']);
+  });
+});
+
 describe('workspace/symbol', () => {
   it('ranks exact > prefix > word-start > subsequence, then kind and path depth, and caps the result count', async () => {
     const root = workspace({
@@ -570,6 +601,24 @@ describe('workspace indexing: a large workspace', () => {
     expect(median(timings.documentSymbol!)).toBeLessThan(200);
     expect(Math.max(...timings.documentSymbol!)).toBeLessThan(3000);
   }, 120_000);
+});
+
+describe('workspace indexing: background workers', () => {
+  it.skipIf(process.platform !== 'linux')('indexes with one more worker thread at a lower priority, the main thread keeping its own', async () => {
+    const stdlib = pythonStdlib();
+    const s = await start(stdlib, { CST_INDEX_EXCLUDE: 'site-packages/**', CST_INDEX_INCLUDE: '**/*.py', CST_MAX_WORKERS: '1', CST_BACKGROUND_WORKERS: '1' });
+    await waitFor('indexing to begin', () => s.progress, (p) => p.some((x) => x.value.kind === 'begin'), 20_000, 10);
+    const pid = s.proc.pid!;
+    const niceOf = (tid: string): number => {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const threads = await waitFor('a low-priority worker thread', () => fs.readdirSync(`/proc/${pid}/task`).map((tid) => ({ tid, nice: niceOf(tid) })), (t) => t.some((x) => x.nice === 10), 20_000);
+    expect(niceOf(String(pid))).toBe(0);
+    expect(threads.filter((t) => t.nice === 10).length).toBe(1);
+    // Both workers take indexing work: the index fills while the main thread answers.
+    expect((await stats(s)).documents.open).toBe(0);
+  }, 60_000);
 });
 
 describe('workspace indexing: cancellation', () => {

@@ -10,7 +10,7 @@ import { DocumentText } from '../syntax/text.js';
 import type { Settings } from '../config.js';
 import { logger } from '../log.js';
 import { TreeRef } from './treeRef.js';
-import type { DerivedIndex, WarmData } from './entry.js';
+import type { DerivedIndex, IndexMemo, WarmData } from './entry.js';
 import type { Tier } from '../protocol.js';
 
 export type NoTreeReason =
@@ -34,6 +34,8 @@ export class OpenDocument {
   nodeCount = 0;
   /** The index derived from the hot tree, memoized per tree version. */
   hotIndex: { version: number; index: DerivedIndex; bytes: () => number } | null = null;
+  /** What index builds of successive hot versions share (completion chunk facts); dropped below hot. */
+  indexMemo: IndexMemo | null = null;
   /** Warm tier: compact CST + derived index. */
   warm: WarmData | null = null;
   /** Cold tier: the warm entry encoded and compressed. */
@@ -171,12 +173,14 @@ export class DocumentStore {
       if (!('range' in change) || !change.range) {
         if (tree && tree !== base?.tree) tree.delete();
         tree = null;
+        doc.indexMemo?.completion.forget();
         doc.text = doc.text.withText(change.text, version);
         doc.loneCR = hasLoneCR(change.text);
         continue;
       }
       const [start, end] = rangeOffsets(doc.text, change.range);
       if (tree) tree.edit(new Edit(planEdit(doc.text, doc.loneCR, start, end, change.text)));
+      doc.indexMemo?.completion.noteEdit(start, end, start + change.text.length);
       doc.text = doc.text.withEdit(start, end, change.text, version);
       doc.loneCR = loneCRAfterEdit(doc.loneCR, doc.text, start, change.text.length);
     }
@@ -203,6 +207,7 @@ export class DocumentStore {
     doc.tree?.retire();
     doc.tree = null;
     doc.hotIndex = null;
+    doc.indexMemo = null;
     doc.dropBelowHot();
     return true;
   }
@@ -238,6 +243,7 @@ export class DocumentStore {
     if (doc.text.length > settings.maxFileBytes) {
       ref.retire();
       doc.tree = null;
+      doc.indexMemo = null;
       this.refuseTooLarge(doc);
       return;
     }
@@ -275,6 +281,7 @@ export class DocumentStore {
 
   private refuse(doc: OpenDocument, reason: NoTreeReason, message: string): void {
     doc.noTreeReason = reason;
+    doc.indexMemo = null;
     if (!doc.told.has(reason)) {
       doc.told.add(reason);
       logger().warn({ uri: doc.uri, reason }, message);

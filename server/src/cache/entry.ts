@@ -17,7 +17,8 @@ import { syntaxDiagnostics } from '../features/diagnostics.js';
 import { documentSymbols } from '../features/symbols.js';
 import { foldIndex, type FoldIndex } from '../features/folding.js';
 import { highlightIndex, type HighlightIndex } from '../features/highlights.js';
-import { buildCompletionIndex, type CompletionIndex } from '../features/completionIndex.js';
+import type { CompletionIndex } from '../features/completionIndex.js';
+import { buildCompletionIndex, buildWorkspaceCompletion, ChunkCache } from '../features/completionBuild.js';
 
 export const ENTRY_FORMAT_VERSION = 2;
 const MAGIC = 0x45545343; // "CSTE"
@@ -97,7 +98,20 @@ export function contentKey(grammarIdentity: string, text: string, kind: EntryKin
 export type EntryKind = 'full' | 'index';
 
 type IndexPart = keyof DerivedIndex;
-type PartBuilder = (tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry) => DerivedIndex[IndexPart];
+type PartBuilder = (tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, memo?: IndexMemo) => DerivedIndex[IndexPart];
+
+/**
+ * What an open document keeps from one version's index build to the next
+ * (the hot tier only): completion facts per chunk, so a keystroke recomputes
+ * only the chunks it changed (features/completionBuild.ts).
+ */
+export class IndexMemo {
+  readonly completion = new ChunkCache();
+  /** Estimated heap bytes. */
+  get bytes(): number {
+    return this.completion.bytes;
+  }
+}
 
 /** How each part of the derived index is computed from a live tree. */
 const PARTS: Record<IndexPart, PartBuilder> = {
@@ -105,11 +119,17 @@ const PARTS: Record<IndexPart, PartBuilder> = {
   diagnostics: (t, _g, d) => syntaxDiagnostics(t, d, INDEX_MAX_DIAGNOSTICS),
   folds: (t, g, d, r) => foldIndex(t, g, d, r),
   highlights: (t, g, d, r) => highlightIndex(t, g, d, r),
-  completion: (t, g, d, r) => buildCompletionIndex(t, g, d, r),
+  completion: (t, g, d, r, memo) => buildCompletionIndex(t, g, d, r, memo?.completion),
 };
 
-/** The parts an `index` entry (workspace indexing) needs: what workspace symbols and completion read. */
-export const WORKSPACE_INDEX_PARTS: readonly IndexPart[] = ['symbols', 'completion'];
+/**
+ * The index of an `index` entry (background workspace indexing): what
+ * workspace symbols and workspace completion read, nothing else (no
+ * diagnostics, folds, highlights; completion counts without scopes).
+ */
+export function buildWorkspaceIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry): DerivedIndex {
+  return { symbols: documentSymbols(tree, grammar, doc, registry), completion: buildWorkspaceCompletion(tree, grammar, doc, registry) } as DerivedIndex;
+}
 
 export function buildIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, parts: readonly IndexPart[] = Object.keys(PARTS) as IndexPart[]): DerivedIndex {
   const out = {} as Record<IndexPart, unknown>;
@@ -128,7 +148,7 @@ export interface LazyIndex {
   bytes(): number;
 }
 
-export function lazyIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, alive: () => boolean): LazyIndex {
+export function lazyIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, alive: () => boolean, memo?: IndexMemo): LazyIndex {
   const done = new Map<IndexPart, unknown>();
   let bytes = 0;
   const index = {} as Record<IndexPart, unknown>;
@@ -138,9 +158,9 @@ export function lazyIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument,
       get: () => {
         if (!done.has(part)) {
           if (!alive()) throw new Error(`derived index part ${part} requested after its tree was deleted`);
-          const value = PARTS[part](tree, grammar, doc, registry);
+          const value = PARTS[part](tree, grammar, doc, registry, memo);
           done.set(part, value);
-          bytes += (JSON.stringify(value)?.length ?? 0) * 4;
+          bytes += partBytes(part, value);
         }
         return done.get(part);
       },
@@ -154,6 +174,25 @@ export function materializeIndex(index: DerivedIndex): DerivedIndex {
   const out = {} as Record<IndexPart, unknown>;
   for (const part of Object.keys(PARTS) as IndexPart[]) out[part] = index[part];
   return out as unknown as DerivedIndex;
+}
+
+/** JS-heap estimate of one part (the completion part without serializing it: it is rebuilt per keystroke). */
+function partBytes(part: IndexPart, value: unknown): number {
+  if (part === 'completion') return value ? completionBytes(value as CompletionIndex) : 0;
+  return (JSON.stringify(value)?.length ?? 0) * 4;
+}
+
+/**
+ * Like indexBytes (JSON size x 4), estimated from the array lengths, without
+ * touching the member tables (built only when read: features/completionBuild.ts);
+ * they are about the size of the identifier list, counted twice for them.
+ */
+function completionBytes(ci: CompletionIndex): number {
+  let chars = 0;
+  for (const w of ci.words) chars += 2 * (w.length + 8);
+  for (const n of ci.defNames) chars += n.length + 24;
+  chars += (ci.scopes.length + ci.skip.length) * 6;
+  return chars * 4;
 }
 
 /** JS-heap estimate of an index: its JSON size in UTF-16 code units x 2 bytes, x 2 for object overhead. */

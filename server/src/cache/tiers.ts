@@ -6,7 +6,7 @@ import type { Tree } from 'web-tree-sitter';
 import type { DocumentSymbol } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentStore, OpenDocument } from './documents.js';
-import { compress, lazyIndex, contentKey, decodeEntry, decompress, encodeEntry, warmFromTree, type DerivedIndex, type WarmData } from './entry.js';
+import { compress, IndexMemo, lazyIndex, contentKey, decodeEntry, decompress, encodeEntry, warmFromTree, type DerivedIndex, type WarmData } from './entry.js';
 import type { CompactTree } from './compact.js';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
 import type { Settings } from '../config.js';
@@ -94,7 +94,7 @@ export class TierManager {
   /** Accounted bytes of a document in memory: its text plus its syntax data in the tier it is in. */
   bytesOf(doc: OpenDocument): number {
     const text = doc.text.length * TEXT_BYTES_PER_CHAR;
-    if (doc.tree) return text + doc.nodeCount * HOT_BYTES_PER_NODE + (doc.hotIndex?.bytes() ?? 0);
+    if (doc.tree) return text + doc.nodeCount * HOT_BYTES_PER_NODE + (doc.hotIndex?.bytes() ?? 0) + (doc.indexMemo?.bytes ?? 0);
     if (doc.warm) return text + doc.warm.bytes;
     if (doc.cold) return text + doc.cold.length;
     return text;
@@ -152,6 +152,7 @@ export class TierManager {
       doc.tree.retire();
       doc.tree = null;
       doc.hotIndex = null;
+      doc.indexMemo = null;
       doc.warm = warm;
       this.counters.demotions++;
       return true;
@@ -264,7 +265,8 @@ export class TierManager {
   private hotIndex(doc: OpenDocument, tree: Tree, grammar: LoadedGrammar): DerivedIndex {
     if (doc.hotIndex?.version !== doc.treeVersion) {
       const ref = doc.tree;
-      const lazy = lazyIndex(tree, grammar, doc.text, this.registry, () => Boolean(ref?.alive) && doc.tree === ref);
+      doc.indexMemo ??= new IndexMemo();
+      const lazy = lazyIndex(tree, grammar, doc.text, this.registry, () => Boolean(ref?.alive) && doc.tree === ref, doc.indexMemo);
       doc.hotIndex = { version: doc.treeVersion, index: lazy.index, bytes: lazy.bytes };
     }
     return doc.hotIndex.index;
@@ -357,6 +359,7 @@ export class TierManager {
           doc.tree.retire();
           doc.tree = null;
           doc.hotIndex = null;
+          doc.indexMemo = null;
           doc.warm = warm;
         }
       }

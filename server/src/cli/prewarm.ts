@@ -56,7 +56,7 @@ export async function run(argv: string[], out: NodeJS.WritableStream = process.s
     return 2;
   }
   const registry = GrammarRegistry.fromDisk();
-  const pool = new WorkerPool(settings.maxWorkers);
+  const pool = new WorkerPool(settings.maxWorkers, settings.backgroundWorkers);
   const index = new WorkspaceIndex();
   const indexer = new Indexer({ registry, pool, store: () => store, settings: () => settings, index, entryKind: args.flags.has('full') ? 'full' : 'index' });
   const tty = process.stderr.isTTY === true && !args.flags.has('json');

@@ -1,5 +1,5 @@
-// Completion facts of one document, computed once per tree (cache/entry.ts
-// buildIndex) and kept in the derived index, so completion gives the same
+// Completion facts of one document, computed once per tree (built by
+// features/completionBuild.ts, called from cache/entry.ts buildIndex) and kept in the derived index, so completion gives the same
 // answer whichever tier serves the document, and workspace files contribute
 // their identifiers without a tree.
 //
@@ -19,10 +19,7 @@
 //
 // Everything is offsets into the text (UTF-16 code units) and plain arrays:
 // the index is JSON in warm/cold/frozen entries.
-import type { Tree } from 'web-tree-sitter';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { GrammarRegistry, LanguageSpec, LoadedGrammar } from '../syntax/grammars.js';
-import { boundedCaptures } from '../syntax/queries.js';
+import type { LanguageSpec, LoadedGrammar } from '../syntax/grammars.js';
 
 export const COMPLETION_INDEX_VERSION = 1;
 
@@ -32,7 +29,7 @@ export type DefKind = (typeof DEF_KINDS)[number];
 /** Kinds that are members of a class scope (offered after self./this.), not bare names. */
 export const MEMBER_KINDS = new Set<number>([DEF_KINDS.indexOf('method'), DEF_KINDS.indexOf('field')]);
 /** A function/class name binds in the scope around its own scope node. */
-const BINDS_OUTSIDE = new Set<number>(['function', 'method', 'class', 'interface', 'type', 'enum', 'module'].map((k) => DEF_KINDS.indexOf(k as DefKind)));
+export const BINDS_OUTSIDE = new Set<number>(['function', 'method', 'class', 'interface', 'type', 'enum', 'module'].map((k) => DEF_KINDS.indexOf(k as DefKind)));
 
 export const SKIP_COMMENT = 0;
 export const SKIP_STRING = 1;
@@ -87,7 +84,7 @@ export function wordRegex(): { global: RegExp; char: RegExp } {
   return WORD;
 }
 /** Member operators recorded in the index (a language's manifest entry says which it completes after). */
-const INDEX_MEMBER_OPERATORS = ['.', '?.', '::', '->', '&.'];
+export const INDEX_MEMBER_OPERATORS = ['.', '?.', '::', '->', '&.'];
 
 const keywordCache = new WeakMap<object, Set<string>>();
 /** The grammar's keywords: anonymous node types that look like words (`def`, `return`, `None`). */
@@ -106,7 +103,7 @@ export function grammarKeywords(grammar: LoadedGrammar): Set<string> {
   return set;
 }
 
-function isDigitStart(w: string): boolean {
+export function isDigitStart(w: string): boolean {
   const c = w.charCodeAt(0);
   return c >= 48 && c <= 57;
 }
@@ -134,123 +131,8 @@ export function wordBefore(text: string, end: number, char: RegExp): string | un
   return isDigitStart(w) ? undefined : w;
 }
 
-export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry): CompletionIndex | undefined {
-  const query = registry.query(grammar, 'completion');
-  if (!query) return undefined;
-  const text = doc.getText();
-  const scopeList: { start: number; end: number; isClass: number }[] = [];
-  const defs: { name: string; kind: number; offset: number; end: number; pattern: number; parentStart: number; parentEnd: number }[] = [];
-  const skip: number[] = [];
-  {
-    const captures = boundedCaptures(query, tree.rootNode);
-    for (const c of captures) {
-      const name = c.name;
-      const n = c.node;
-      if (name === 'scope' || name === 'scope.class') {
-        scopeList.push({ start: n.startIndex, end: n.endIndex, isClass: name === 'scope.class' ? 1 : 0 });
-      } else if (name.startsWith('definition.')) {
-        const kind = DEF_KINDS.indexOf(name.slice(11) as DefKind);
-        const parent = n.parent;
-        defs.push({ name: n.text, kind: kind < 0 ? 0 : kind, offset: n.startIndex, end: n.endIndex, pattern: c.patternIndex, parentStart: parent?.startIndex ?? -1, parentEnd: parent?.endIndex ?? -1 });
-      } else if (name.startsWith('skip.')) {
-        skip.push(n.startIndex, n.endIndex, name === 'skip.comment' ? SKIP_COMMENT : name === 'skip.string' ? SKIP_STRING : SKIP_HOLE);
-      }
-    }
-  }
-  // Scopes in start order (outer before inner at the same start), deduplicated, with parents.
-  scopeList.sort((a, b) => a.start - b.start || b.end - a.end);
-  const scopes: number[] = [];
-  const stack: number[] = [];
-  let lastStart = -1;
-  let lastEnd = -1;
-  for (const s of scopeList) {
-    if (s.start === lastStart && s.end === lastEnd) continue;
-    lastStart = s.start;
-    lastEnd = s.end;
-    while (stack.length && scopes[stack[stack.length - 1]! * 4 + 1]! < s.end) stack.pop();
-    const idx = scopes.length / 4;
-    scopes.push(s.start, s.end, stack.length ? stack[stack.length - 1]! : -1, s.isClass);
-    stack.push(idx);
-  }
-  // Definitions: one per name node (the first pattern wins), bound to the innermost scope.
-  defs.sort((a, b) => a.offset - b.offset || a.pattern - b.pattern);
-  const out = { defNames: [] as string[], defKinds: [] as number[], defOffsets: [] as number[], defScopes: [] as number[] };
-  const nScopes = scopes.length / 4;
-  let si = -1; // innermost scope containing the current definition, maintained while sweeping in offset order
-  let lastOffset = -1;
-  const active: number[] = [];
-  let next = 0;
-  for (const d of defs) {
-    if (d.offset === lastOffset) continue;
-    lastOffset = d.offset;
-    while (next < nScopes && scopes[next * 4]! <= d.offset) {
-      while (active.length && scopes[active[active.length - 1]! * 4 + 1]! <= scopes[next * 4]!) active.pop();
-      active.push(next++);
-    }
-    while (active.length && scopes[active[active.length - 1]! * 4 + 1]! < d.end) active.pop();
-    si = active.length ? active[active.length - 1]! : -1;
-    // `def f` / `class C` / `function f`: the name is a child of its own scope node; it binds outside.
-    if (si >= 0 && BINDS_OUTSIDE.has(d.kind) && scopes[si * 4] === d.parentStart && scopes[si * 4 + 1] === d.parentEnd) si = scopes[si * 4 + 2]!;
-    out.defNames.push(d.name);
-    out.defKinds.push(d.kind);
-    out.defOffsets.push(d.offset);
-    out.defScopes.push(si);
-  }
-  // Words and member pairs from the text outside comments and strings (code holes count again).
-  const { global } = wordRegex();
-  const counts = new Map<string, number>();
-  const memberCounts = new Map<string, number>();
-  const receivers = new Map<string, Map<string, number>>();
-  const ops = INDEX_MEMBER_OPERATORS;
-  const codeRanges = codeSpans(text.length, skip);
-  const charRe = wordRegex().char;
-  for (let r = 0; r < codeRanges.length; r += 2) {
-    const from = codeRanges[r]!;
-    const to = codeRanges[r + 1]!;
-    global.lastIndex = from;
-    for (let m = global.exec(text); m && m.index < to; m = global.exec(text)) {
-      let w = m[0];
-      if (m.index + w.length > to) w = w.slice(0, to - m.index);
-      if (isDigitStart(w)) continue;
-      counts.set(w, (counts.get(w) ?? 0) + 1);
-      {
-        const op = memberOperatorBefore(text, m.index, ops);
-        if (op) {
-          memberCounts.set(w, (memberCounts.get(w) ?? 0) + 1);
-          const recv = wordBefore(text, op.start, charRe);
-          if (recv) {
-            let per = receivers.get(recv);
-            if (!per) receivers.set(recv, (per = new Map()));
-            per.set(w, (per.get(w) ?? 0) + 1);
-          }
-        }
-      }
-    }
-  }
-  const words = [...counts.keys()];
-  const members = [...memberCounts.keys()];
-  const memberIndex = new Map(members.map((m, i) => [m, i]));
-  const recvOut: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
-  for (const [recv, per] of receivers) {
-    const arr: number[] = [];
-    for (const [m, n] of per) arr.push(memberIndex.get(m)!, n);
-    recvOut[recv] = arr;
-  }
-  return {
-    v: COMPLETION_INDEX_VERSION,
-    words,
-    counts: words.map((w) => counts.get(w)!),
-    members,
-    memberCounts: members.map((m) => memberCounts.get(m)!),
-    receivers: recvOut,
-    scopes,
-    ...out,
-    skip,
-  };
-}
-
 /** [from, to) spans of code: the text minus comment/string ranges, plus the holes inside strings. */
-function codeSpans(length: number, skip: readonly number[]): number[] {
+export function codeSpans(length: number, skip: readonly number[]): number[] {
   // skip is in document order (captures are), outer before inner.
   const out: number[] = [];
   let pos = 0;

@@ -46,6 +46,9 @@ function charMatches(q: number, n: number): boolean {
   return isUpper(q) ? q === n : q === lower(n);
 }
 
+let memoBuffer = new Uint8Array(1024);
+let startsBuffer = new Uint8Array(256);
+
 /**
  * Query chars matched to word starts, each possibly followed by more chars of
  * the same word (getSN -> getSymbolName). Memoized over (query index, name
@@ -54,9 +57,13 @@ function charMatches(q: number, n: number): boolean {
 function wordStartMatch(query: string, name: string): boolean {
   const qn = query.length;
   const nn = name.length;
-  // memo[qi * (nn + 1) + ni]: 0 unknown, 1 true, 2 false
-  const memo = new Uint8Array((qn + 1) * (nn + 1));
-  const starts = new Uint8Array(nn);
+  // memo[qi * (nn + 1) + ni]: 0 unknown, 1 true, 2 false (buffers reused across calls)
+  const size = (qn + 1) * (nn + 1);
+  if (memoBuffer.length < size) memoBuffer = new Uint8Array(Math.max(size, memoBuffer.length * 2));
+  if (startsBuffer.length < nn) startsBuffer = new Uint8Array(Math.max(nn, startsBuffer.length * 2));
+  const memo = memoBuffer;
+  memo.fill(0, 0, size);
+  const starts = startsBuffer;
   for (let i = 0; i < nn; i++) starts[i] = isWordStart(name, i) ? 1 : 0;
   const go = (qi: number, ni: number): boolean => {
     if (qi === qn) return true;

@@ -199,6 +199,18 @@ export class WorkspaceIndex {
     }
   }
 
+  /** Drop every file whose URI `drop` selects (a workspace folder removed). */
+  deleteWhere(drop: (uri: string) => boolean): number {
+    let n = 0;
+    for (const uri of [...this.files.keys()]) {
+      if (drop(uri)) {
+        this.delete(uri);
+        n++;
+      }
+    }
+    return n;
+  }
+
   clear(): void {
     this.files.clear();
     this.symbols = 0;
@@ -236,18 +248,17 @@ export class WorkspaceIndex {
     for (const prefixPass of [true, false]) {
       if (!prefixPass && best.onlyPrefixes) break;
       let scanned = 0;
-      for (const entries of this.files.values()) {
-        if ((scanned += entries.length) > 20_000) {
+      // One match per distinct name (many symbols share a name: __init__, get, run).
+      for (const [name, entries] of this.symbolsByName) {
+        if (++scanned === 20_000) {
           scanned = 0;
           if (isCancelled()) return [];
         }
-        for (const e of entries) {
-          // Cheap filter: the first query char must occur in the name.
-          if (q.length && e.name.indexOf(lowerChar) < 0 && (firstUpper === firstLower || e.name.indexOf(upperChar) < 0)) continue;
-          if (startsWithIgnoringCase(e.name, qLower) !== prefixPass) continue;
-          const m = fuzzyMatch(q, e.name);
-          if (m) best.offer({ e, m });
-        }
+        // Cheap filter: the first query char must occur in the name.
+        if (q.length && name.indexOf(lowerChar) < 0 && (firstUpper === firstLower || name.indexOf(upperChar) < 0)) continue;
+        if (startsWithIgnoringCase(name, qLower) !== prefixPass) continue;
+        const m = fuzzyMatch(q, name);
+        if (m) for (const e of entries) best.offer({ e, m });
       }
     }
     return best.sorted().map(({ e }) => ({

@@ -77,11 +77,12 @@ export class Indexer {
     this.options.pool.clearQueue(Priority.background);
   }
 
-  async run(roots: string[], progress?: IndexProgress): Promise<IndexSummary> {
+  /** Walk and index `roots`; `allRoots` are the workspace folders watched-file events are checked against. */
+  async run(roots: string[], progress?: IndexProgress, allRoots: string[] = roots): Promise<IndexSummary> {
     this.cancel();
     const abort = new AbortController();
     this.abort = abort;
-    this.roots = roots;
+    this.roots = allRoots;
     const settings = this.options.settings();
     const started = performance.now();
     const summary: IndexSummary = { files: 0, parsed: 0, fromCache: 0, bytes: 0, ms: 0, parseMs: 0, perLanguage: {}, skipped: {}, examples: {}, fileLimitHit: false, cancelled: false };
@@ -106,7 +107,7 @@ export class Indexer {
       if (ex.length < 5) ex.push(p);
     };
     const inFlight = new Set<Promise<void>>();
-    const limit = this.options.pool.workers * 2 + 2;
+    const limit = this.options.pool.backgroundWorkers * 2 + 2;
     let lastReport = 0;
     for (const file of files) {
       if (abort.signal.aborted) break;

@@ -1,15 +1,26 @@
 // Worker thread: full parse of a text into a cache entry payload (compact CST
 // + derived index, encoded and compressed). Runs the same code as the main
 // thread, so a payload is identical whoever produced it.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import * as os from 'node:os';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GrammarRegistry } from '../syntax/grammars.js';
 import { ParserPool } from '../syntax/parser.js';
-import { buildIndex, compress, contentKey, encodeEntry, warmFromTree, WORKSPACE_INDEX_PARTS } from '../cache/entry.js';
+import { buildWorkspaceIndex, compress, contentKey, encodeEntry, warmFromTree } from '../cache/entry.js';
 import { createLogger } from '../log.js';
 import type { ParseTask, ParseTaskResult } from './workers.js';
 
 createLogger({ level: process.env.CST_LOG_LEVEL, file: process.env.CST_LOG_FILE, name: 'cst-worker' });
+// A background-only worker runs at a lower priority: Linux nice values are per thread (elsewhere
+// setPriority would lower the whole process, main thread included, so it is left alone).
+const nice = (workerData as { nice?: number } | undefined)?.nice ?? 0;
+if (nice && process.platform === 'linux') {
+  try {
+    os.setPriority(nice);
+  } catch {
+    // not permitted here: same priority as the main thread
+  }
+}
 const registry = GrammarRegistry.fromDisk();
 const parsers = new ParserPool();
 
@@ -27,7 +38,7 @@ async function handle(task: ParseTask): Promise<ParseTaskResult> {
   try {
     const doc = TextDocument.create(task.uri ?? 'untitled:worker', spec.id, 0, task.text);
     const nodeCount = outcome.tree.rootNode.descendantCount;
-    const entry = task.kind === 'index' ? { compact: null, index: buildIndex(outcome.tree, grammar, doc, registry, WORKSPACE_INDEX_PARTS) } : warmFromTree(outcome.tree, grammar, doc, registry);
+    const entry = task.kind === 'index' ? { compact: null, index: buildWorkspaceIndex(outcome.tree, grammar, doc, registry) } : warmFromTree(outcome.tree, grammar, doc, registry);
     const payload = compress(encodeEntry(spec.id, key, entry));
     return { id: task.id, ok: true, key, payload, symbols: entry.index.symbols, completion: entry.index.completion, nodeCount, parseMs: outcome.ms };
   } finally {

@@ -44,7 +44,12 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busy: Pending | null;
+  /** A low-priority worker: background tasks only. */
+  background: boolean;
 }
+
+/** Nice value of the background-only workers (Linux nice values are per thread: the main thread keeps its own). */
+const BACKGROUND_NICE = 10;
 
 export function defaultWorkerCount(): number {
   const fromEnv = Number(process.env.CST_MAX_WORKERS);
@@ -59,7 +64,15 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly size = defaultWorkerCount()) {}
+  /**
+   * `size` workers take any task; `backgroundExtra` more, at a lower OS
+   * priority, take only background (indexing) tasks: indexing uses a core the
+   * main thread is not using, and yields it the moment a keystroke needs it.
+   */
+  constructor(
+    private readonly size = defaultWorkerCount(),
+    private readonly backgroundExtra = 0,
+  ) {}
 
   get queued(): number {
     return this.queues.reduce((n, q) => n + q.length, 0);
@@ -67,6 +80,11 @@ export class WorkerPool {
 
   get workers(): number {
     return this.size;
+  }
+
+  /** Workers that background tasks can use. */
+  get backgroundWorkers(): number {
+    return this.size + this.backgroundExtra;
   }
 
   run(language: string, text: string, options: { uri?: string; timeoutMs: number; priority?: Priority; kind?: EntryKind }): Promise<ParseTaskResult> {
@@ -90,15 +108,16 @@ export class WorkerPool {
     this.slots.length = 0;
   }
 
-  private next(): Pending | undefined {
+  private next(background: boolean): Pending | undefined {
+    if (background) return this.queues[Priority.background]!.shift();
     for (const q of this.queues) if (q.length) return q.shift();
     return undefined;
   }
 
-  private spawn(): Slot {
+  private spawn(background: boolean): Slot {
     // Workers stay referenced while the pool lives (the CLI awaits them); close() terminates them.
-    const worker = new Worker(new URL('./parseWorker.js', import.meta.url));
-    const slot: Slot = { worker, busy: null };
+    const worker = new Worker(new URL('./parseWorker.js', import.meta.url), { workerData: { nice: background ? BACKGROUND_NICE : 0 } });
+    const slot: Slot = { worker, busy: null, background };
     worker.on('message', (result: ParseTaskResult) => {
       const done = slot.busy;
       slot.busy = null;
@@ -124,10 +143,17 @@ export class WorkerPool {
   private pump(): void {
     if (this.closed) return;
     for (;;) {
-      let slot = this.slots.find((s) => !s.busy);
-      if (!slot && this.slots.length < this.size && this.queued > 0) slot = this.spawn();
+      const foreground = this.queues[Priority.interactive]!.length + this.queues[Priority.confirm]!.length;
+      const background = this.queues[Priority.background]!.length;
+      // A free worker that can take queued work; else a new one within the limits.
+      let slot = this.slots.find((s) => !s.busy && (s.background ? background > 0 : foreground + background > 0));
+      if (!slot) {
+        const normal = this.slots.filter((s) => !s.background).length;
+        if (foreground + background > 0 && normal < this.size) slot = this.spawn(false);
+        else if (background > 0 && this.slots.length - normal < this.backgroundExtra) slot = this.spawn(true);
+      }
       if (!slot) return;
-      const job = this.next();
+      const job = this.next(slot.background);
       if (!job) return;
       slot.busy = job;
       slot.worker.postMessage(job.task);
