@@ -159,7 +159,8 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const chars = docs.reduce((n, d) => n + d.text.length, 0);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-bench-load-'));
   // CST_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under this load.
-  const s = await startServer({ env: { CST_CACHE_DIR: dir, CST_MEMORY_MB: '100', CST_LOG_LEVEL: 'warn' }, nodeArgs: process.env.CST_BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
+  // --expose-gc: after the load, a full collection shows what the session left behind (soak).
+  const s = await startServer({ env: { CST_CACHE_DIR: dir, CST_MEMORY_MB: '100', CST_LOG_LEVEL: 'warn' }, nodeArgs: ['--expose-gc', ...(process.env.CST_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])] });
   const random = rng(8);
   const pick = () => docs[Math.floor(random() * docs.length)]!;
   const notes: string[] = [];
@@ -171,6 +172,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     const openSeconds = (performance.now() - t0) / 1000;
     await settle(1500); // idle confirmations
     const opened = await s.request<CstStats>('$/cstStats', {});
+    const gcBefore = await s.request<{ process: CstStats['process'] }>('$/cstDebugGc', {});
 
     // Baseline: the same request mix on the same server, no edits.
     const idle = newTally();
@@ -227,6 +229,8 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     samples.push(sampleOf(Math.round((performance.now() - start) / 1000), await s.request<CstStats>('$/cstStats', {})));
     const end = samples.at(-1)!;
     const health = await s.request<{ status: string }>('$/health', {});
+    await settle(2000); // the last confirmations
+    const gcAfter = await s.request<{ process: CstStats['process'] }>('$/cstDebugGc', {});
 
     // ---- report ----
     const rows: string[][] = [];
@@ -255,6 +259,9 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     figures.rssStartMb = samples[0]!.rssMb;
     figures.rssEndMb = end.rssMb;
     figures.rssMaxMb = Math.max(...samples.map((x) => x.rssMb));
+    figures.heapAfterGcBeforeMb = gcBefore.process.heapUsedBytes / MB;
+    figures.heapAfterGcAfterMb = gcAfter.process.heapUsedBytes / MB;
+    figures.rssAfterGcMb = gcAfter.process.rssBytes / MB;
     // One row per 10 s (the sample nearest each mark) and the last.
     const marks = Array.from({ length: Math.floor(end.t / 10) + 1 }, (_, i) => i * 10);
     const shown = [...new Set([...marks.map((m) => samples.reduce((a, b) => (Math.abs(b.t - m) < Math.abs(a.t - m) ? b : a))), end])];
@@ -268,6 +275,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       `Baseline: the same two requests on the same server just before, without edits, at a similar request rate (${idle.samples.completion.length + idle.samples.documentSymbol.length} requests).`,
       `Errors: ${loaded.errors.length + idle.errors.length}${loaded.errors.length ? ` (${loaded.errors.slice(0, 3).join('; ')})` : ''}. Stale: requests answered ContentModified because their document changed again before they ran (they never ran).`,
       `Accounted bytes within the budget at all ${samples.length} samples: ${allWithin ? 'yes' : 'NO'} (max ${figures.maxUsedMb!.toFixed(1)} MB of 100). RSS ${figures.rssStartMb!.toFixed(0)} MB after opening, ${figures.rssEndMb!.toFixed(0)} MB at the end, max ${figures.rssMaxMb!.toFixed(0)} MB. $/health at the end: ${health.status}.`,
+      `Soak: JS heap after a full GC ${figures.heapAfterGcBeforeMb!.toFixed(1)} MB before the load and ${figures.heapAfterGcAfterMb!.toFixed(1)} MB after it (same documents, ${int(edits)} lines longer); RSS after that GC ${figures.rssAfterGcMb!.toFixed(0)} MB (V8 keeps the heap it grew; WASM memory never shrinks).`,
     );
     return { title: 'Load and soak', table: `${table1}\n\n${table2}`, notes, figures, raw: { completion: loaded.samples.completion, documentSymbol: loaded.samples.documentSymbol } };
   } finally {
