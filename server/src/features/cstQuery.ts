@@ -86,28 +86,61 @@ export function queryLimits(options: RunQueryOptions): { maxResults: number; tim
 }
 
 /**
+ * The query runs over windows of this many UTF-16 code units, one after the
+ * other: web-tree-sitter turns every capture into a JS object after the C
+ * side is done (116k captures of `(_) @a` on lib.dom.d.ts took 2 s, past any
+ * progress-callback deadline), so the time budget and maxResults are checked
+ * between windows and a window's marshalling is the most they can overshoot.
+ */
+export const QUERY_WINDOW = 32_768;
+
+/**
  * Captures of a compiled query over `tree` (whose text is `doc`), in document
  * order, within `range` when given. Positions are LSP positions (UTF-16,
- * through the document's line index).
+ * through the document's line index). A node that spans several windows is
+ * reported once.
  */
 export function runQuery(query: Query, tree: Tree, doc: TextDocument, language: string, options: RunQueryOptions = {}): CstQueryResult {
   const limits = queryLimits(options);
-  const startIndex = options.range ? doc.offsetAt(options.range.start) : undefined;
-  const endIndex = options.range ? doc.offsetAt(options.range.end) : undefined;
-  const { captures, complete } = boundedCapturesChecked(query, tree.rootNode, { timeoutMs: limits.timeoutMs, startIndex, endIndex });
+  const rangeStart = options.range ? doc.offsetAt(options.range.start) : 0;
+  const rangeEnd = options.range ? doc.offsetAt(options.range.end) : undefined;
+  const last = rangeEnd ?? tree.rootNode.endIndex;
+  const deadline = performance.now() + limits.timeoutMs;
+  const seen = new Set<string>();
   const out: CstQueryCapture[] = [];
-  for (const c of captures) {
-    if (out.length >= limits.maxResults) break;
-    const start = c.node.startIndex;
-    const end = c.node.endIndex;
-    const cut = end - start > limits.textLength;
-    out.push({
-      name: c.name,
-      type: c.node.type,
-      range: { start: doc.positionAt(start), end: doc.positionAt(end) },
-      text: doc.getText({ start: doc.positionAt(start), end: doc.positionAt(cut ? start + limits.textLength : end) }),
-      ...(cut ? { truncated: true } : {}),
-    });
+  let timedOut = false;
+  let truncated = false;
+  for (let from = rangeStart; ; from += QUERY_WINDOW) {
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      timedOut = true;
+      break;
+    }
+    const isLast = from + QUERY_WINDOW >= last;
+    const { captures, complete } = boundedCapturesChecked(query, tree.rootNode, { timeoutMs: left, startIndex: from, endIndex: isLast ? rangeEnd : from + QUERY_WINDOW });
+    for (const c of captures) {
+      const key = `${c.node.id}:${c.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (out.length >= limits.maxResults) {
+        truncated = true;
+        break;
+      }
+      out.push(captureOf(c.name, c.node.type, c.node.startIndex, c.node.endIndex, doc, limits.textLength));
+    }
+    if (!complete) timedOut = true;
+    if (truncated || timedOut || isLast) break;
   }
-  return { language, captures: out, truncated: captures.length > out.length, timedOut: !complete };
+  return { language, captures: out, truncated, timedOut };
+}
+
+function captureOf(name: string, type: string, start: number, end: number, doc: TextDocument, textLength: number): CstQueryCapture {
+  const cut = end - start > textLength;
+  return {
+    name,
+    type,
+    range: { start: doc.positionAt(start), end: doc.positionAt(end) },
+    text: doc.getText({ start: doc.positionAt(start), end: doc.positionAt(cut ? start + textLength : end) }),
+    ...(cut ? { truncated: true } : {}),
+  };
 }
