@@ -143,6 +143,8 @@ describe('metrics endpoint', () => {
     expect(sample(text, 'cst_indexing_files{state="total"}')).toBe(0);
     expect(sample(text, 'cst_indexing_active')).toBe(0);
     expect(sample(text, 'cst_errors_total{kind="parse_timeout"}')).toBe(0);
+    expect(sample(text, 'cst_requests_dropped_total{reason="content_modified"}')).toBe(0);
+    expect(sample(text, 'cst_requests_in_flight')).toBe(0);
     // Latency histograms: per method (documentSymbol ran 5 times, foldingRange once) and per parse kind.
     expect(sample(text, 'cst_request_duration_seconds_count{method="textDocument/documentSymbol"}')).toBe(5);
     expect(sample(text, 'cst_request_duration_seconds_count{method="textDocument/foldingRange"}')).toBe(1);

@@ -131,6 +131,10 @@ export class ServerMetrics {
     gauge('cst_wasm_heap_bytes', 'Size of the web-tree-sitter WASM linear memory (it never shrinks).', [], () => [[{}, snap().process.wasmHeapBytes]]);
     gauge('cst_live_trees', 'Live web-tree-sitter trees.', [], () => [[{}, snap().process.liveTrees]]);
     gauge('cst_requests_in_flight', 'Requests received and not answered yet (queued or running).', [], () => [[{}, this.src.traffic?.inFlight ?? 0]]);
+    counter('cst_requests_dropped_total', 'Requests answered without their result: content_modified (their document changed again first), cancelled_before_run ($/cancelRequest while queued).', ['reason'], () => [
+      [{ reason: 'content_modified' }, this.src.traffic?.counts.contentModified ?? 0],
+      [{ reason: 'cancelled_before_run' }, this.src.traffic?.counts.cancelledBeforeRun ?? 0],
+    ]);
     counter('cst_errors_total', 'Errors by kind.', ['kind'], () => {
       const s = snap();
       const out: [Record<string, string>, number][] = [
