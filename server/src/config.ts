@@ -88,6 +88,13 @@ const FIELDS: { key: string; env?: string; schema: z.ZodType; apply: (s: Setting
   { key: 'backgroundWorkers', env: 'CST_BACKGROUND_WORKERS', schema: z.coerce.number().int().min(0).max(64), apply: (s, v: number) => (s.backgroundWorkers = v) },
 ];
 
+/** The changed settings with their old and new values (for the log), by dotted key. */
+export function describeChanges(before: Settings, after: Settings, keys: readonly string[]): Record<string, { from: unknown; to: unknown }> {
+  const a = snapshot(before);
+  const b = snapshot(after);
+  return Object.fromEntries(keys.map((k) => [k, { from: a[k] === undefined ? undefined : JSON.parse(a[k]!), to: b[k] === undefined ? undefined : JSON.parse(b[k]!) }]));
+}
+
 export interface ConfigResult {
   settings: Settings;
   /** Human-readable problems with the input, one per rejected value. */

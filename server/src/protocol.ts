@@ -104,3 +104,50 @@ export interface DebugSetTierParams {
   uri: string;
   tier: Tier;
 }
+
+/**
+ * `$/cstQuery`: run a tree-sitter query (S-expression patterns with @captures,
+ * https://tree-sitter.github.io/tree-sitter/using-parsers/queries) on an open
+ * document's tree. Advertised as `experimental.cstQueryProvider`.
+ * Errors: InvalidParams (-32602) for a query that does not compile (message
+ * "invalid query at LINE:COL: ...", data: CstQueryErrorData), a bad limit or a
+ * document that is not open or has no tree; ContentModified when the document
+ * changed before the query ran; RequestCancelled when cancelled.
+ */
+export const CstQueryRequest = '$/cstQuery';
+export interface CstQueryParams {
+  uri: string;
+  query: string;
+  /** Only captures of nodes intersecting this range. */
+  range?: { start: { line: number; character: number }; end: { line: number; character: number } };
+  /** Default 1000, at most 100000. */
+  maxResults?: number;
+  /** Query time budget; default 1000 ms, at most 10000. */
+  timeoutMs?: number;
+}
+export interface CstQueryCapture {
+  /** Capture name without the @. */
+  name: string;
+  /** Node type. */
+  type: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  /** The node's text, at most 200 characters. */
+  text: string;
+  /** Present (true) when `text` was cut. */
+  truncated?: boolean;
+}
+export interface CstQueryResult {
+  language: string;
+  captures: CstQueryCapture[];
+  /** More captures matched than maxResults. */
+  truncated: boolean;
+  /** The time budget ran out: the captures are those found so far. */
+  timedOut: boolean;
+}
+export interface CstQueryErrorData {
+  kind: 'syntax' | 'node-name' | 'field-name' | 'capture-name' | 'pattern-structure' | 'predicate' | 'too-long' | 'empty';
+  /** 0-based offset, line and character in the query text, when known. */
+  offset?: number;
+  line?: number;
+  character?: number;
+}

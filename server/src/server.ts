@@ -17,7 +17,7 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver';
-import { applyClientSettings, settingsFromEnv, type Settings } from './config.js';
+import { applyClientSettings, describeChanges, settingsFromEnv, type Settings } from './config.js';
 import { logger, setLogLevel } from './log.js';
 import { GrammarRegistry } from './syntax/grammars.js';
 import { ParserPool } from './syntax/parser.js';
@@ -28,7 +28,6 @@ import { SegmentStore } from './cache/segmentStore.js';
 import { fileURLToPath } from 'node:url';
 import { DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType, type CancellationToken, type DidChangeWorkspaceFoldersParams } from 'vscode-languageserver';
 import { WorkerPool } from './workspace/workers.js';
-import { WorkspaceIndex } from './workspace/index.js';
 import { Indexer, type IndexProgress } from './workspace/indexer.js';
 import { isInside } from './workspace/walker.js';
 import { CacheCounters } from './telemetry/stats.js';
@@ -42,6 +41,12 @@ import { complete, completionTriggers, resolveCompletion } from './features/comp
 import { formatDocument, formatOnType, formatRange, hasFormatter, onTypeTriggers, FORMAT_DEFAULTS, type FormatOptions } from './features/formatting.js';
 import { editorconfigOptions } from './features/editorconfig.js';
 import type { Snapshot } from './cache/tiers.js';
+import { LSPErrorCodes, ResponseError } from 'vscode-languageserver';
+import { ReadPolicy } from './access.js';
+import { closeAudit } from './telemetry/audit.js';
+import { startOperations } from './operations.js';
+import { indexSettingsChanged, restartOnlyChanges, TrackedWorkspaceIndex } from './reconfigure.js';
+import type { Traffic } from './transport/traffic.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CompletionList, FormattingOptions, Position } from 'vscode-languageserver';
@@ -66,6 +71,12 @@ export interface ServerHandle {
   settings: () => Settings;
   /** What `shutdown` does: cancel indexing, flush the store, stop workers, delete every tree. Idempotent. */
   shutdown: () => Promise<void>;
+  /** Whether shutdown was requested (exit code 0 on exit or when the client goes away). */
+  shutdownRequested: () => boolean;
+}
+
+function requestCancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 }
 
 /** Custom requests may arrive with `{}`, `[]` (Neovim 0.7's empty Lua table) or nothing. */
@@ -81,7 +92,7 @@ function workspaceRoots(params: InitializeParams): string[] {
   return out;
 }
 
-export function startServer(connection: Connection): ServerHandle {
+export function startServer(connection: Connection, options: { traffic?: Traffic } = {}): ServerHandle {
   const log = logger();
   const startedAt = Date.now();
   const fromEnv = settingsFromEnv();
@@ -99,7 +110,7 @@ export function startServer(connection: Connection): ServerHandle {
   let tiers: TierManager | undefined;
   let pool: WorkerPool | undefined;
   let indexer: Indexer | undefined;
-  const workspaceIndex = new WorkspaceIndex();
+  const workspaceIndex = new TrackedWorkspaceIndex();
   let roots: string[] = [];
   let canWatchFiles = false;
   let canReportProgress = false;
@@ -109,6 +120,8 @@ export function startServer(connection: Connection): ServerHandle {
     const p = fileURLToPath(uri);
     return roots.some((r) => isInside(p, r));
   };
+  /** Reads of user files outside the workspace walk stay inside the workspace folders and the cache dir. */
+  const readPolicy = new ReadPolicy(() => roots, () => [settings.cacheDir]);
   let foldingOptions: { rangeLimit?: number; lineFoldingOnly?: boolean } = {};
   let storeWarned = false;
 
@@ -205,15 +218,15 @@ export function startServer(connection: Connection): ServerHandle {
     if (result.changed.length === 0) return;
     const before = settings;
     settings = result.settings;
-    log.info({ source, changed: result.changed }, 'configuration changed');
+    log.info({ source, changed: describeChanges(before, settings, result.changed) }, `configuration changed: ${result.changed.join(', ')}`);
     if (before.logLevel !== settings.logLevel) setLogLevel(settings.logLevel);
     if (before.maxFileBytes !== settings.maxFileBytes || before.parseTimeoutMs !== settings.parseTimeoutMs) documents.recheckLimits();
     if (before.diagnostics.enabled !== settings.diagnostics.enabled || before.diagnostics.maxPerFile !== settings.diagnostics.maxPerFile) {
       for (const doc of documents.all()) scheduleDiagnostics(doc);
     }
-    if (tiers && (before.cacheDir !== settings.cacheDir || before.diskMb !== settings.diskMb || before.segmentSize !== settings.segmentSize)) {
-      log.warn('cacheDir, diskMb and segmentSize take effect when the server restarts');
-    }
+    const later = restartOnlyChanges(before, settings);
+    if (tiers && later.length) log.warn({ settings: later }, `${later.join(', ')} take${later.length === 1 ? 's' : ''} effect when the server restarts`);
+    if (indexer && indexSettingsChanged(before, settings)) void reindex();
     settle();
   }
 
@@ -234,6 +247,7 @@ export function startServer(connection: Connection): ServerHandle {
     const folding = params.capabilities.textDocument?.foldingRange;
     foldingOptions = { rangeLimit: folding?.rangeLimit, lineFoldingOnly: folding?.lineFoldingOnly };
     const onType = onTypeTriggers(registry);
+    ops.initialized();
     log.info({ client: params.clientInfo, pid: process.pid, languages: registry.languages.length, cacheDir: settings.cacheDir }, 'initialize');
     return {
       capabilities: {
@@ -248,7 +262,7 @@ export function startServer(connection: Connection): ServerHandle {
         documentFormattingProvider: true,
         documentRangeFormattingProvider: true,
         documentOnTypeFormattingProvider: { firstTriggerCharacter: onType.first, moreTriggerCharacter: onType.more },
-        experimental: { cstStatsProvider: true, healthProvider: true, cstDebugTreeProvider: true },
+        experimental: { cstStatsProvider: true, healthProvider: true, cstDebugTreeProvider: true, cstQueryProvider: true },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
@@ -304,6 +318,22 @@ export function startServer(connection: Connection): ServerHandle {
       progress?.end('failed');
     }
     settle();
+  }
+
+  /** Index settings changed: walk again under the new rules (the disk store spares the parses), then drop what they leave out. */
+  async function reindex(): Promise<void> {
+    indexer!.cancel();
+    const isOpen = (uri: string) => documents.get(uri) !== undefined;
+    if (!settings.index.enabled || !roots.length) {
+      workspaceIndex.pruneBefore(Infinity, isOpen);
+      return;
+    }
+    const generation = workspaceIndex.nextGeneration();
+    await indexWorkspace();
+    if (indexer!.state === 'done') {
+      const removed = workspaceIndex.pruneBefore(generation, isOpen);
+      log.info({ removed, files: workspaceIndex.fileCount }, 'workspace re-indexed under the new settings');
+    }
   }
 
   connection.onWorkspaceSymbol((params, token: CancellationToken) => {
@@ -380,14 +410,16 @@ export function startServer(connection: Connection): ServerHandle {
   });
 
   // Right after didOpen the grammar may still be loading: withSnapshot answers once the first tree exists, not [].
-  connection.onDocumentSymbol((params) =>
-    withSnapshot(params.textDocument.uri, [], (snap) => (hierarchicalSymbols ? snap.index.symbols : toSymbolInformation(snap.index.symbols, snap.doc.uri))),
+  connection.onDocumentSymbol((params, token) =>
+    withSnapshot(params.textDocument.uri, [], (snap) => (hierarchicalSymbols ? snap.index.symbols : toSymbolInformation(snap.index.symbols, snap.doc.uri)), token),
   );
 
 
-  /** Run a read-only feature on a snapshot of the document (any tier), after its first parse. */
-  async function withSnapshot<T>(uri: string, empty: T, fn: (snap: Snapshot) => T): Promise<T> {
+  /** Run a read-only feature on a snapshot of the document (any tier), after its first parse; a cancelled request stops before the work. */
+  async function withSnapshot<T>(uri: string, empty: T, fn: (snap: Snapshot) => T, token?: CancellationToken): Promise<T> {
+    if (token?.isCancellationRequested) throw requestCancelled();
     await documents.whenReady(uri);
+    if (token?.isCancellationRequested) throw requestCancelled();
     const snap = tiers?.snapshot(uri);
     if (!snap) return empty;
     try {
@@ -398,9 +430,9 @@ export function startServer(connection: Connection): ServerHandle {
     }
   }
 
-  connection.onFoldingRanges((params) => withSnapshot(params.textDocument.uri, [], (snap) => foldingRanges(snap, foldingOptions)));
-  connection.onSelectionRanges((params) => withSnapshot(params.textDocument.uri, [], (snap) => selectionRanges(snap, Array.isArray(params.positions) ? params.positions : [])));
-  connection.onDocumentHighlight((params) => withSnapshot(params.textDocument.uri, [], (snap) => documentHighlights(snap, params.position)));
+  connection.onFoldingRanges((params, token) => withSnapshot(params.textDocument.uri, [], (snap) => foldingRanges(snap, foldingOptions), token));
+  connection.onSelectionRanges((params, token) => withSnapshot(params.textDocument.uri, [], (snap) => selectionRanges(snap, Array.isArray(params.positions) ? params.positions : []), token));
+  connection.onDocumentHighlight((params, token) => withSnapshot(params.textDocument.uri, [], (snap) => documentHighlights(snap, params.position), token));
 
   connection.onCompletion(async (params, token: CancellationToken) => {
     const empty: CompletionList = { isIncomplete: true, items: [] };
@@ -413,18 +445,21 @@ export function startServer(connection: Connection): ServerHandle {
         isCancelled: () => token.isCancellationRequested,
         triggerCharacter: params.context?.triggerCharacter,
       }),
+      token,
     );
   });
 
   connection.onCompletionResolve((item) =>
     resolveCompletion(item, {
+      // A closed file is read only inside the workspace folders; anything else reads as empty (no documentation).
       getText: (uri) => {
         const doc = documents.get(uri);
         if (doc) return doc.text.getText();
+        if (!uri.startsWith('file:')) return '';
         try {
-          return uri.startsWith('file:') ? fs.readFileSync(fileURLToPath(uri), 'utf8') : undefined;
+          return readPolicy.readText(fileURLToPath(uri)) ?? '';
         } catch {
-          return undefined;
+          return '';
         }
       },
     }),
@@ -434,12 +469,17 @@ export function startServer(connection: Connection): ServerHandle {
    * Formatting needs a live tree: a demoted document is parsed again (a miss).
    * The request's options win; .editorconfig fills in what it does not say.
    */
-  async function withTreeForFormatting<T>(uri: string, request: FormattingOptions, fn: (tree: import('web-tree-sitter').Tree, options: FormatOptions, doc: OpenDocument) => T, empty: T): Promise<T> {
+  async function withTreeForFormatting<T>(uri: string, request: FormattingOptions, fn: (tree: import('web-tree-sitter').Tree, options: FormatOptions, doc: OpenDocument) => T, empty: T, token?: CancellationToken): Promise<T> {
+    if (token?.isCancellationRequested) throw requestCancelled();
     await documents.whenReady(uri);
     const doc = documents.get(uri);
     const grammar = doc?.spec && (registry.loaded(doc.spec.id) ?? (await registry.load(doc.spec.id)));
     if (!doc || !grammar || !hasFormatter(grammar, registry) || documents.get(uri) !== doc) return empty;
-    const fromEditorconfig = uri.startsWith('file:') ? await editorconfigOptions(fileURLToPath(uri)).catch(() => ({})) : {};
+    // .editorconfig files are looked up from the file's folder up to its workspace folder, never above.
+    const filePath = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+    const root = filePath && readPolicy.rootOf(filePath);
+    const fromEditorconfig = root ? await editorconfigOptions(filePath, { root, read: (f) => readPolicy.readText(f, 1024 * 1024) }).catch(() => ({})) : {};
+    if (token?.isCancellationRequested) throw requestCancelled();
     const given = Object.fromEntries(Object.entries(request ?? {}).filter(([, v]) => v !== undefined));
     const options = { ...FORMAT_DEFAULTS, ...fromEditorconfig, ...given } as FormatOptions;
     if (documents.get(uri) !== doc) return empty;
@@ -458,14 +498,14 @@ export function startServer(connection: Connection): ServerHandle {
     }
   }
 
-  connection.onDocumentFormatting((params) =>
-    withTreeForFormatting(params.textDocument.uri, params.options, (tree, options, doc) => formatDocument(tree, doc.text, registry.loaded(doc.spec!.id)!, registry, options), []),
+  connection.onDocumentFormatting((params, token) =>
+    withTreeForFormatting(params.textDocument.uri, params.options, (tree, options, doc) => formatDocument(tree, doc.text, registry.loaded(doc.spec!.id)!, registry, options), [], token),
   );
-  connection.onDocumentRangeFormatting((params) =>
-    withTreeForFormatting(params.textDocument.uri, params.options, (tree, options, doc) => formatRange(tree, doc.text, registry.loaded(doc.spec!.id)!, registry, params.range, options), []),
+  connection.onDocumentRangeFormatting((params, token) =>
+    withTreeForFormatting(params.textDocument.uri, params.options, (tree, options, doc) => formatRange(tree, doc.text, registry.loaded(doc.spec!.id)!, registry, params.range, options), [], token),
   );
-  connection.onDocumentOnTypeFormatting((params) =>
-    withTreeForFormatting(params.textDocument.uri, params.options, (tree, options, doc) => formatOnType(tree, doc.text, registry.loaded(doc.spec!.id)!, registry, params.position as Position, params.ch, options), []),
+  connection.onDocumentOnTypeFormatting((params, token) =>
+    withTreeForFormatting(params.textDocument.uri, params.options, (tree, options, doc) => formatOnType(tree, doc.text, registry.loaded(doc.spec!.id)!, registry, params.position as Position, params.ch, options), [], token),
   );
 
   connection.onRequest(CstStatsRequest, (params: unknown) => cstStats(sources(), paramsObject<CstStatsParams>(params).uri));
@@ -522,12 +562,27 @@ export function startServer(connection: Connection): ServerHandle {
       await pool?.close();
       documents.disposeAll();
       parsers.dispose();
+      await ops.close();
       log.info('shutdown: store flushed, every tree deleted');
+      closeAudit();
     })();
     return shutdownDone;
   }
 
   connection.onShutdown(() => shutdown());
 
-  return { documents, settings: () => settings, shutdown };
+  const ops = startOperations({
+    connection,
+    registry,
+    parsers,
+    documents,
+    traffic: options.traffic,
+    stats: () => (tiers ? cstStats(sources()) : undefined),
+    health: () => (tiers ? health(sources()) : undefined),
+    indexing: () => ({ state: indexer?.state ?? 'idle', done: indexer?.done ?? 0, total: indexer?.total ?? 0 }),
+    settle,
+    tell,
+  });
+
+  return { documents, settings: () => settings, shutdown, shutdownRequested: () => shutdownDone !== undefined };
 }

@@ -63,6 +63,7 @@ const MODULES: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: 'outline-agreement', load: () => import('./outline-agreement.js') },
   { name: 'formatting', load: () => import('./formatting.js') },
   { name: 'completion', load: () => import('./completion.js') },
+  { name: 'load', load: () => import('./load.js') },
 ];
 
 const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

@@ -47,6 +47,8 @@ export interface StartOptions {
   serverPath?: string;
   /** Another Node executable (default: the one running the tests). */
   nodePath?: string;
+  /** A command the server runs under (stdio only), e.g. ['strace', '-f', '-o', FILE]: spawned as [...wrapper, node, ...]. */
+  wrapper?: string[];
 }
 
 export interface TestServer {
@@ -201,7 +203,9 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     reader = new IPCMessageReader(proc);
     writer = new IPCMessageWriter(proc);
   } else {
-    proc = spawn(node, [...serverNodeFlags(), ...(options.nodeArgs ?? []), serverMain, '--stdio'], { env, stdio: 'pipe' });
+    const argv = [...serverNodeFlags(), ...(options.nodeArgs ?? []), serverMain, '--stdio'];
+    const [command, ...prefix] = options.wrapper?.length ? [...options.wrapper, node] : [node];
+    proc = spawn(command!, [...prefix, ...argv], { env, stdio: 'pipe' });
     reader = new StreamMessageReader(proc.stdout);
     writer = new StreamMessageWriter(proc.stdin);
   }

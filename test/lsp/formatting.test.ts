@@ -71,7 +71,8 @@ describe('formatting', () => {
     const file = path.join(dir, 'c.ts');
     const text = 'const x = 1;   \nconst y = 2;';
     fs.writeFileSync(file, text);
-    server = await startServer();
+    // .editorconfig files are read inside workspace folders only (up to the folder).
+    server = await startServer({ workspaceFolders: [{ uri: fileUri(dir), name: 'fmt' }] });
     const s = server;
     const uri = fileUri(file);
     s.open(uri, 'typescript', text);

@@ -31,6 +31,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { logger } from '../log.js';
+import { audit } from '../telemetry/audit.js';
 import {
   KEY_BYTES,
   MARKER_FILE,
@@ -503,6 +504,7 @@ export class SegmentStore {
     const tmp = path.join(this.dir, `${MARKER_FILE}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_EXT}`);
     fs.writeFileSync(tmp, JSON.stringify(marker, null, 2) + '\n');
     fs.renameSync(tmp, path.join(this.dir, MARKER_FILE));
+    audit('store-write', path.join(this.dir, MARKER_FILE), 'ok');
   }
 
   private degrade(reason: string): void {
@@ -589,6 +591,7 @@ export class SegmentStore {
       return fd;
     }
     fd = fs.openSync(seg.path, 'r');
+    audit('read', seg.path, 'ok');
     this.readFds.set(seg, fd);
     if (this.readFds.size > MAX_READ_FDS) {
       const [oldSeg, oldFd] = this.readFds.entries().next().value as [Segment, number];
@@ -1062,6 +1065,7 @@ export class SegmentStore {
       seg.records++;
       this.dropPending(p);
       this.counters.writes++;
+      audit(p.tombstone ? 'store-delete' : 'store-write', `${seg.path}#${p.key}`, 'ok', { bytes: length });
       offset += length;
     }
     seg.scanned = Math.max(seg.scanned, offset);
@@ -1085,7 +1089,10 @@ export class SegmentStore {
       }
     }
     seg.size = Math.min(seg.size, batch.offset);
-    for (const p of batch.recs) this.dropPending(p);
+    for (const p of batch.recs) {
+      this.dropPending(p);
+      audit(p.tombstone ? 'store-delete' : 'store-write', `${seg.path}#${p.key}`, errCode(err));
+    }
     this.degrade(describeWriteError(err, seg.path));
   }
 
@@ -1170,6 +1177,7 @@ export class SegmentStore {
     this.forgetSegment(seg);
     try {
       fs.unlinkSync(seg.path);
+      audit('store-remove', seg.path, 'ok');
     } catch (err) {
       if (errCode(err) !== 'ENOENT') logger().debug({ segment: seg.path, code: errCode(err) }, 'frozen store: could not remove segment');
     }
@@ -1424,6 +1432,7 @@ export class SegmentStore {
   private removeFile(name: string): boolean {
     try {
       fs.rmSync(path.join(this.segmentsDir, name), { recursive: false, force: false });
+      audit('store-remove', path.join(this.segmentsDir, name), 'ok');
       return true;
     } catch (err) {
       if (errCode(err) === 'ERR_FS_EISDIR' || errCode(err) === 'EISDIR') {
@@ -1542,6 +1551,7 @@ export class SegmentStore {
       for (const o of outputs) {
         const file = path.join(this.segmentsDir, o.name);
         fs.renameSync(o.tmp, file);
+        audit('store-write', file, 'ok', { bytes: o.size });
         created.splice(created.indexOf(o.tmp), 1);
         const lastUsed = o.lastUsed || Date.now();
         try {

@@ -12,8 +12,12 @@ interface Command {
 }
 
 const commands: Record<string, () => Promise<Command>> = {
-  parse: () => import('./parse.js'),
   prewarm: () => import('./prewarm.js'),
+  parse: () => import('./parse.js'),
+  symbols: () => import('./symbols.js'),
+  query: () => import('./query.js'),
+  grammars: () => import('./grammars.js'),
+  'export-metrics': () => import('./exportMetrics.js'),
 };
 
 /** Commands provided by other modules register here (store commands, prewarm, ...). */
@@ -35,10 +39,14 @@ async function main(argv: string[]): Promise<number> {
   createLogger({ level: process.env.CST_LOG_LEVEL ?? 'warn', name: 'cst-cli' });
   await loadOptional();
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name) {
+    process.stderr.write(`cst-cli: missing COMMAND (${Object.keys(commands).join(', ')}); cst-cli --help shows them all\n`);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     const list = await Promise.all(Object.entries(commands).map(async ([, load]) => (await load()).usage));
     process.stdout.write(`usage: cst-cli COMMAND [options]\n\n${list.join('\n\n')}\n\nExit codes: 0 success, 1 problems found, 2 usage or input error.\n`);
-    return name ? 0 : 2;
+    return 0;
   }
   const load = commands[name];
   if (!load) {
@@ -53,8 +61,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await cmd.run(rest);
   } catch (err) {
+    // One line for every bad argument or input; the usage is one --help away.
     if (err instanceof UsageError) {
-      process.stderr.write(`cst-cli ${name}: ${err.message}\n${cmd.usage}\n`);
+      process.stderr.write(`cst-cli ${name}: ${err.message} (cst-cli ${name} --help)\n`);
       return 2;
     }
     process.stderr.write(`cst-cli ${name}: ${err instanceof Error ? err.message : String(err)}\n`);

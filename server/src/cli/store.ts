@@ -27,7 +27,7 @@ export function parseAge(text: string): number {
   return Number(m[1]) * unit;
 }
 
-function cacheDir(args: ParsedArgs): string {
+export function cacheDir(args: ParsedArgs): string {
   const flag = flagString(args, 'cache-dir');
   if (flag) return path.resolve(flag);
   const env = process.env.CST_CACHE_DIR;
@@ -36,7 +36,7 @@ function cacheDir(args: ParsedArgs): string {
 }
 
 /** One clear line (exit 2) for a directory we cannot or must not use. */
-function usableDir(dir: string): CacheDirState & { kind: 'store' | 'empty' } {
+export function usableDir(dir: string): CacheDirState & { kind: 'store' | 'empty' } {
   const state = inspectCacheDir(dir);
   switch (state.kind) {
     case 'missing':

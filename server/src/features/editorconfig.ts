@@ -8,6 +8,7 @@
 // one final newline also trims extra ones), max_blank_lines (a common
 // extension, honoured by IntelliJ as well) -> maxBlankLines. "unset" and
 // invalid values are left out.
+import * as path from 'node:path';
 import * as editorconfig from 'editorconfig';
 import type { FormattingOptions } from 'vscode-languageserver';
 
@@ -24,11 +25,41 @@ function bool(v: unknown): boolean | undefined {
   return undefined;
 }
 
-/** Options from the .editorconfig files that apply to filePath (an absolute path); {} when there are none or they cannot be read. */
-export async function editorconfigOptions(filePath: string): Promise<EditorconfigFormatting> {
+export interface EditorconfigLookup {
+  /** Look no higher than this directory (the workspace folder). */
+  root: string;
+  /** Reads one .editorconfig (undefined when absent or refused): the server's read policy and audit log. */
+  read: (file: string) => string | undefined;
+}
+
+/** The .editorconfig files from the file's directory up to `root`, nearest first (editorconfig's order). */
+function configFiles(filePath: string, lookup: EditorconfigLookup): { name: string; contents: Buffer }[] {
+  const out: { name: string; contents: Buffer }[] = [];
+  const root = path.resolve(lookup.root);
+  for (let dir = path.dirname(path.resolve(filePath)); ; dir = path.dirname(dir)) {
+    const rel = path.relative(root, dir);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) break;
+    const name = path.join(dir, '.editorconfig');
+    const text = lookup.read(name);
+    if (text !== undefined) out.push({ name, contents: Buffer.from(text) });
+    if (dir === root || dir === path.dirname(dir)) break;
+  }
+  return out;
+}
+
+/**
+ * Options from the .editorconfig files that apply to filePath (an absolute
+ * path); {} when there are none or they cannot be read. With `lookup`, only
+ * files up to lookup.root are read, through lookup.read (the server: never
+ * above the workspace folder); without it, up to the filesystem root.
+ */
+export async function editorconfigOptions(filePath: string, lookup?: EditorconfigLookup): Promise<EditorconfigFormatting> {
   let props: Record<string, unknown>;
   try {
-    props = (await editorconfig.parse(filePath)) as Record<string, unknown>;
+    props = lookup
+      ? // eslint-disable-next-line @typescript-eslint/no-deprecated -- the one entry point that takes the files' contents
+        ((await editorconfig.parseFromFiles(filePath, Promise.resolve(configFiles(filePath, lookup)))) as Record<string, unknown>)
+      : ((await editorconfig.parse(filePath)) as Record<string, unknown>);
   } catch {
     return {};
   }

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Language, Parser, Query } from 'web-tree-sitter';
 import { logger } from '../log.js';
+import { audit } from '../telemetry/audit.js';
 
 export interface LanguageSpec {
   id: string;
@@ -107,6 +108,7 @@ export class GrammarRegistry {
   static fromDisk(dir = grammarsDir()): GrammarRegistry {
     const file = path.join(dir, 'languages.json');
     const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+    audit('read', file, 'ok');
     if (!Array.isArray(manifest.languages)) throw new Error(`${file}: "languages" must be an array`);
     return new GrammarRegistry(manifest, dir);
   }
@@ -210,6 +212,7 @@ export class GrammarRegistry {
     } catch {
       return undefined;
     }
+    audit('read', file, 'ok');
     const inherits = /^;+\s*inherits:\s*([\w\s,-]+?)\s*$/m.exec(text.split('\n', 1)[0] ?? '');
     const parts: string[] = [];
     for (const parent of inherits?.[1]?.split(',').map((p) => p.trim()).filter(Boolean) ?? []) {
@@ -260,7 +263,9 @@ export class GrammarRegistry {
 
   private readPackageVersion(spec: LanguageSpec): string {
     try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(packageDir(spec.grammar.package), 'package.json'), 'utf8')) as { version?: string };
+      const file = path.join(packageDir(spec.grammar.package), 'package.json');
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string };
+      audit('read', file, 'ok');
       return pkg.version ?? 'unknown';
     } catch {
       return 'unknown';
@@ -288,6 +293,7 @@ export class GrammarRegistry {
       await initTreeSitter();
       const wasm = this.wasmPath(spec);
       const language = await Language.load(fs.readFileSync(wasm));
+      audit('read', wasm, 'ok');
       const version = this.packageVersion(spec);
       const grammar: LoadedGrammar = {
         spec,

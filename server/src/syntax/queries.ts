@@ -11,8 +11,20 @@ export interface QueryBounds {
   maxStartDepth?: number;
   /** Wall-clock budget in ms. */
   timeoutMs?: number;
+  /** Only nodes intersecting [startIndex, endIndex), in UTF-16 code units (node.startIndex's unit). */
   startIndex?: number;
   endIndex?: number;
+}
+
+// web-tree-sitter hands a query's index range to tree-sitter as bytes of its
+// UTF-16 input (2 per code unit), while Node.startIndex is in code units.
+const BYTES_PER_UNIT = 2;
+
+function range(bounds: QueryBounds) {
+  return {
+    ...(bounds.startIndex !== undefined ? { startIndex: bounds.startIndex * BYTES_PER_UNIT } : {}),
+    ...(bounds.endIndex !== undefined ? { endIndex: bounds.endIndex * BYTES_PER_UNIT } : {}),
+  };
 }
 
 export const DEFAULT_QUERY_BOUNDS: Required<Pick<QueryBounds, 'maxStartDepth' | 'timeoutMs'>> = { maxStartDepth: 256, timeoutMs: 1000 };
@@ -21,8 +33,7 @@ function options(bounds: QueryBounds) {
   const deadline = performance.now() + (bounds.timeoutMs ?? DEFAULT_QUERY_BOUNDS.timeoutMs);
   return {
     maxStartDepth: bounds.maxStartDepth ?? DEFAULT_QUERY_BOUNDS.maxStartDepth,
-    ...(bounds.startIndex !== undefined ? { startIndex: bounds.startIndex } : {}),
-    ...(bounds.endIndex !== undefined ? { endIndex: bounds.endIndex } : {}),
+    ...range(bounds),
     // web-tree-sitter stops the query when this returns true (its .d.ts says void).
     progressCallback: (() => performance.now() > deadline) as unknown as () => void,
   };
@@ -42,6 +53,7 @@ export function boundedCapturesChecked(query: Query, node: Node, bounds: QueryBo
   let cut = false;
   const captures = query.captures(node, {
     maxStartDepth: bounds.maxStartDepth ?? DEFAULT_QUERY_BOUNDS.maxStartDepth,
+    ...range(bounds),
     progressCallback: (() => {
       if (performance.now() > deadline) cut = true;
       return cut;

@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import type { GrammarRegistry } from '../syntax/grammars.js';
+import { readUnlinked } from '../access.js';
+import { audit, errorCode } from '../telemetry/audit.js';
 
 export const DEFAULT_EXCLUDES = [
   '**/node_modules/**',
@@ -102,12 +104,9 @@ export function isInside(child: string, parent: string): boolean {
 function readIgnoreFile(dir: string, names: string[]): Ignore | undefined {
   let ig: Ignore | undefined;
   for (const name of names) {
-    let content: string;
-    try {
-      content = fs.readFileSync(path.join(dir, name), 'utf8');
-    } catch {
-      continue;
-    }
+    // Never through a symlink (git refuses symlinked ignore files too): it could lead out of the workspace.
+    const content = readUnlinked(dir, name);
+    if (content === undefined) continue;
     ig ??= ignore();
     ig.add(content);
   }
@@ -228,7 +227,9 @@ export class Walker {
       let entries: fs.Dirent[];
       try {
         entries = await fs.promises.readdir(frame.dir, { withFileTypes: true });
-      } catch {
+        audit('list', frame.dir, 'ok');
+      } catch (err) {
+        audit('list', frame.dir, errorCode(err));
         this.skip('unreadable', frame.dir);
         continue;
       }
@@ -332,10 +333,16 @@ export async function readSourceFile(p: string): Promise<{ text: string } | { sk
   let bytes: Buffer;
   try {
     bytes = await fs.promises.readFile(p);
-  } catch {
+  } catch (err) {
+    audit('read', p, errorCode(err));
     return { skip: 'unreadable' };
   }
-  if (bytes.subarray(0, 8192).includes(0)) return { skip: 'binary' };
+  const result: { text: string } | { skip: SkipReason } = bytes.subarray(0, 8192).includes(0) ? { skip: 'binary' } : decodeUtf8(bytes);
+  audit('read', p, 'skip' in result ? result.skip : 'ok', { bytes: bytes.length });
+  return result;
+}
+
+function decodeUtf8(bytes: Buffer): { text: string } | { skip: SkipReason } {
   try {
     return { text: utf8.decode(bytes) };
   } catch {
