@@ -95,11 +95,11 @@ describe('the editor going away without shutdown flushes the store', () => {
         s.proc.stdin.end();
       },
       undefined,
-      /"signal":"SIGHUP".*signal: shutting down|stdin closed: shutting down/,
+      /"signal":"SIGHUP".*signal: shutting down|input closed: shutting down/,
     );
   });
 
   it('stdin closed alone (the client died); exit 1 as there was no shutdown', async () => {
-    await persistsAfter((s) => s.proc.stdin.end(), 1, /stdin closed: shutting down/);
+    await persistsAfter((s) => s.proc.stdin.end(), 1, /input closed: shutting down/);
   });
 });

@@ -104,6 +104,12 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const q of this.queues) for (const p of q.splice(0)) p.resolve({ id: p.task.id, ok: false, error: 'worker pool closed' });
+    // Tasks still running end with the pool (a low-priority worker may not get the CPU to finish first).
+    for (const slot of this.slots) {
+      const running = slot.busy;
+      slot.busy = null;
+      running?.resolve({ id: running.task.id, ok: false, error: 'worker pool closed' });
+    }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }
