@@ -24,28 +24,52 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
  */
 export function leafTokens(tree: Tree, text: string): string[] {
   const out: string[] = [];
+  let prevEnd = 0;
+  // Per ancestor of the cursor's node, innermost last: its start and type when it is string-like.
+  const stringy: { start: number; type: string }[] = [];
   const cursor: TreeCursor = tree.walk();
+  const token = (start: number, end: number, type: string): void => {
+    // Text between two tokens that is not whitespace (text a grammar leaves outside any
+    // leaf) is compared too: the formatter must leave it exactly as it is; so is whitespace
+    // inside a string-like node.
+    const between = text.slice(prevEnd, start);
+    if (/\S/.test(between)) out.push(`(between)\0${between}`);
+    else if (between.length > 0 && stringy.length && stringy[stringy.length - 1]!.start >= 0 && stringy[stringy.length - 1]!.start < start) out.push(`(inside ${stringy[stringy.length - 1]!.type})\0${between}`);
+    out.push(`${type}\0${normalizeJsdoc(text.slice(start, end))}`);
+    prevEnd = end;
+  };
   try {
+    // The same tokens as the formatter's (formattingEngine.leaves): a comment is one token.
     for (;;) {
-      if (!cursor.gotoFirstChild()) {
-        const s = cursor.startIndex;
-        const e = cursor.endIndex;
-        if (e > s) out.push(`${cursor.nodeType}\0${normalizeJsdoc(text.slice(s, e))}`);
-        let up = false;
-        while (!cursor.gotoNextSibling()) {
-          if (!cursor.gotoParent()) {
-            up = true;
-            break;
-          }
-        }
-        if (up) break;
+      const type = cursor.nodeType;
+      const start = cursor.startIndex;
+      const isComment = cursor.nodeIsNamed && COMMENT.test(type);
+      if (!isComment && cursor.gotoFirstChild()) {
+        stringy.push(STRINGY.test(type) && !type.startsWith('concatenated') ? { start, type } : { start: -1, type: '' });
+        continue;
       }
+      if (cursor.endIndex > cursor.startIndex) token(cursor.startIndex, cursor.endIndex, cursor.nodeType);
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          done = true;
+          break;
+        }
+        stringy.pop();
+      }
+      if (done) break;
     }
   } finally {
     cursor.delete();
   }
+  const rest = text.slice(prevEnd);
+  if (/\S/.test(rest)) out.push(`(between)\0${rest}`);
   return out;
 }
+
+const COMMENT = /comment/;
+/** Node types whose whitespace is content: strings, template strings, heredocs, regexes, characters (not C's concatenated strings). */
+const STRINGY = /(^|_)(string|heredoc_body|regex|char_literal|string_literal)$/;
 
 function normalizeJsdoc(token: string): string {
   if (!token.startsWith('/*')) return token;

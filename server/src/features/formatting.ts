@@ -57,8 +57,8 @@
 import type { Tree } from 'web-tree-sitter';
 import type { Position, Range, TextEdit } from 'vscode-languageserver';
 import type { GrammarRegistry, LoadedGrammar, LanguageSpec } from '../syntax/grammars.js';
-import { collectFacts, indentsQuery, lineStarts } from './formattingFacts.js';
-import { Levels, measureLevel } from './formattingLevels.js';
+import { collectFacts, indentsQuery, lineOf, lineStarts } from './formattingFacts.js';
+import { Levels, firstCodeOffset, measureCols } from './formattingLevels.js';
 import { engine, indentString, toTextEdits } from './formattingEngine.js';
 import { resolveOptions, type FormatOptions, type FormatText } from './formattingOptions.js';
 
@@ -153,8 +153,13 @@ export function formatOnType(tree: Tree, text: FormatText, grammar: LoadedGramma
   const auto = facts.auto.some((iv) => iv.start < lineStart && p < iv.end);
   const ignored = facts.ignore.some((iv) => iv.start < lineStart && p < iv.end);
   if (auto || ignored) return edits;
-  const level = new Levels(facts, false, (l) => measureLevel(content, starts[l]!, opts.tabSize)).at(p);
-  const indent = indentString(level, opts.unit);
+  const measured = (l: number): number => measureCols(content, starts[l]!, opts.tabSize);
+  const colAt = (offset: number): number => {
+    const l = lineOf(starts, offset);
+    return measured(l) + (offset - firstCodeOffset(content, starts[l]!));
+  };
+  const cols = new Levels(facts, false, opts.tabSize, measured, colAt).at(p);
+  const indent = indentString(cols, opts);
   if (indent !== ws) edits.push({ range: { start: text.positionAt(lineStart), end: text.positionAt(p) }, newText: indent });
   return edits;
 }

@@ -5,7 +5,7 @@ import type { Tree, TreeCursor } from 'web-tree-sitter';
 import type { TextEdit } from 'vscode-languageserver';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
 import { Flag, collectFacts, indentsQuery, lineOf, lineStarts, type Interval } from './formattingFacts.js';
-import { Containment, Levels, firstCodeOffset, measureLevel, upperBound } from './formattingLevels.js';
+import { Containment, Levels, firstCodeOffset, measureCols, upperBound } from './formattingLevels.js';
 import { resolveOptions, type FormatOptions, type FormatText } from './formattingOptions.js';
 
 // ---------------------------------------------------------------------------
@@ -21,8 +21,10 @@ const WS_ONLY = /^[ \t\r\n]*$/;
 const LINE_BREAK = /\r\n|\r|\n/g;
 const COMMENT = /comment/;
 
-export function indentString(level: number, unit: string): string {
-  return level > 0 ? unit.repeat(level) : '';
+/** Indentation of `cols` columns: spaces, or tabs (of tabSize columns) then spaces for the rest. */
+export function indentString(cols: number, opts: { unit: string; tabSize: number }): string {
+  if (cols <= 0) return '';
+  return opts.unit === '\t' ? '\t'.repeat(Math.floor(cols / opts.tabSize)) + ' '.repeat(cols % opts.tabSize) : ' '.repeat(cols);
 }
 
 /** Split a whitespace gap into line contents and the line breaks between them. */
@@ -45,18 +47,25 @@ function detectEol(text: string): string {
   return m ? m[0] : '\n';
 }
 
-interface Leaf {
+export interface Leaf {
   start: number;
   end: number;
   type: string;
 }
 
 /** Non-empty leaves in document order (iterative cursor walk). */
-function* leaves(tree: Tree): Generator<Leaf> {
+/**
+ * The tokens of the tree in document order (iterative cursor walk): its
+ * non-empty leaves, except that a comment is one token even when the grammar
+ * gives it children (tree-sitter-rust's `//` and `///` comments leave their
+ * text outside any child, and a doc comment's last child ends with the line
+ * break).
+ */
+export function* leaves(tree: Tree): Generator<Leaf> {
   const cursor: TreeCursor = tree.walk();
   try {
     for (;;) {
-      if (cursor.gotoFirstChild()) continue;
+      if (!(cursor.nodeIsNamed && COMMENT.test(cursor.nodeType)) && cursor.gotoFirstChild()) continue;
       const start = cursor.startIndex;
       const end = cursor.endIndex;
       if (end > start) yield { start, end, type: cursor.nodeType };
@@ -79,29 +88,40 @@ export function engine(tree: Tree, doc: FormatText, grammar: LoadedGrammar, regi
   const starts = lineStarts(text);
   const query = indentsQuery(grammar, registry);
   const facts = collectFacts(tree, query, text, starts);
-  /** Level given to each line so far (-1: not computed; measured from the text instead). */
+  /** Indentation columns given to each line so far (-1: not computed; measured from the text instead). */
   const given = new Int32Array(starts.length).fill(-1);
-  // The level of an earlier line, as the base of the lines a begin node on it indents: the level
-  // given to it, or, for a line kept as it is inside an @indent.auto node (an aligned argument
-  // list, a continued condition), the level of the line where that node starts, else as measured.
-  const lineLevel = (line: number): number => {
+  // The indentation of an earlier line, as the base of the lines a begin node on it indents:
+  // the columns given to it, or, for a line kept as it is inside an @indent.auto node (an
+  // aligned argument list, a continued condition), those of the line where that node starts,
+  // else as measured.
+  const lineCols = (line: number): number => {
     for (let guard = 0; guard < 64; guard++) {
       if (given[line]! >= 0) return given[line]!;
       const first = firstCodeOffset(text, starts[line]!);
       let owner: Interval | undefined;
-      for (let k = upperBound(facts.auto, first) - 1; k >= 0; k--) {
+      const ub = upperBound(facts.auto, first);
+      for (let k = ub - 1; k >= 0 && k >= ub - 256; k--) {
         const iv = facts.auto[k]!;
-        if (iv.start < first && first < iv.end && (!owner || iv.start > owner.start)) owner = iv;
-        if (k < facts.auto.length - 64) break;
+        if (iv.start < first && first < iv.end) {
+          owner = iv; // the innermost: intervals are sorted by start, so the first hit starts last
+          break;
+        }
       }
       if (!owner || owner.start === 0) break;
       const ownerLine = lineOf(starts, owner.start);
       if (ownerLine >= line) break;
       line = ownerLine;
     }
-    return given[line]! >= 0 ? given[line]! : measureLevel(text, starts[line]!, opts.tabSize);
+    return given[line]! >= 0 ? given[line]! : measureCols(text, starts[line]!, opts.tabSize);
   };
-  const levels = new Levels(facts, facts.complete, lineLevel);
+  // The new column of a token on an earlier line (alignment target): its line's new
+  // indentation plus its distance from the line's first token.
+  const colAt = (offset: number): number => {
+    const line = lineOf(starts, offset);
+    const cols = given[line]! >= 0 ? given[line]! : (newCols.get(line) ?? measureCols(text, starts[line]!, opts.tabSize));
+    return cols + (offset - firstCodeOffset(text, starts[line]!));
+  };
+  const levels = new Levels(facts, facts.complete, opts.tabSize, lineCols, colAt);
   const ignore = new Containment(facts.ignore);
   const auto = new Containment(facts.auto);
   const frozen = new Containment(facts.frozen);
@@ -148,6 +168,12 @@ export function engine(tree: Tree, doc: FormatText, grammar: LoadedGrammar, regi
   let prev: Leaf | undefined;
   /** Indentation written before the previous leaf (undefined: its line was left as it was). */
 
+  /** A comment, or a token of line breaks (C's preprocessor), that ends its line itself. */
+  const endsLine = (leaf: Leaf): boolean => {
+    const c = text.charCodeAt(leaf.end - 1);
+    if (c !== 10 && c !== 13) return false;
+    return COMMENT.test(leaf.type) || WS_ONLY.test(text.slice(leaf.start, leaf.end));
+  };
   const isEofGap = (next: Leaf | undefined): boolean => next === undefined;
   let computed = false;
   const gap = (gs: number, ge: number, next: Leaf | undefined): string | undefined => {
@@ -158,6 +184,16 @@ export function engine(tree: Tree, doc: FormatText, grammar: LoadedGrammar, regi
     if (ignore.strictlyInside(gs, ge)) return undefined;
     const { lines, breaks } = splitLines(original);
     const isEof = next === undefined;
+    if (prev && !facts.complete && endsLine(prev)) {
+      // The previous token ends its line itself (a Rust `///` doc comment, C's `#if x` line break):
+      // this gap is the next line's indentation, after any blank lines.
+      if (isEof) return opts.trimFinalNewlines ? '' : opts.trimTrailing ? breaks.join('') : original;
+      const parts: string[] = [];
+      for (let k = 0; k < Math.min(breaks.length, opts.maxBlank); k++) parts.push(opts.trimTrailing ? '' : lines[k]!, breaks[k]!);
+      const last = lines[lines.length - 1]!;
+      parts.push(lineIndent(next!, last) ?? last);
+      return parts.join('');
+    }
     let wantNewline = breaks.length > 0;
     let space = '';
     if (facts.complete && prev && next) {
@@ -210,7 +246,7 @@ export function engine(tree: Tree, doc: FormatText, grammar: LoadedGrammar, regi
   /** The indentation of the line that `next` starts (undefined: keep it). */
   const lineIndent = (next: Leaf, current: string): string | undefined => {
     const line = lineOf(starts, next.start);
-    const level = levels.at(next.start, line);
+    const cols = levels.at(next.start, line);
     const owner = auto.innermost(next.start);
     // A bracket that opens inside an @indent.align node (a lambda body in an argument list)
     // indents its lines again.
@@ -221,15 +257,14 @@ export function engine(tree: Tree, doc: FormatText, grammar: LoadedGrammar, regi
       const ownerLine = lineOf(starts, owner.start);
       const delta = (newCols.get(ownerLine) ?? columns(text, starts[ownerLine]!)) - columns(text, starts[ownerLine]!);
       if (delta === 0) return undefined;
-      const cols = Math.max(0, columnsOf(current) + delta);
-      newCols.set(line, cols);
-      return opts.unit === '\t' ? '\t'.repeat(Math.floor(cols / opts.tabSize)) + ' '.repeat(cols % opts.tabSize) : ' '.repeat(cols);
+      const shifted = Math.max(0, columnsOf(current) + delta);
+      newCols.set(line, shifted);
+      return indentString(shifted, opts);
     }
     computed = true;
-    given[line] = level;
-    const indent = indentString(level, opts.unit);
-    newCols.set(line, columnsOf(indent));
-    return indent;
+    given[line] = cols;
+    newCols.set(line, cols);
+    return indentString(cols, opts);
   };
   const columnsOf = (ws: string): number => {
     let col = 0;
@@ -250,7 +285,7 @@ export function engine(tree: Tree, doc: FormatText, grammar: LoadedGrammar, regi
     if (desired !== undefined) {
       push(gs, ge, desired);
       const nl = Math.max(desired.lastIndexOf('\n'), desired.lastIndexOf('\r'));
-      if (nl >= 0 || !prev) indentOfLeaf = desired.slice(nl + 1);
+      if (nl >= 0 || !prev || endsLine(prev)) indentOfLeaf = desired.slice(nl + 1);
     }
     // JSDoc-style block comments move with their first line.
     if (computed && indentOfLeaf !== undefined && leaf.end - leaf.start > 4 && text.startsWith('/*', leaf.start)) jsdoc(leaf, indentOfLeaf);

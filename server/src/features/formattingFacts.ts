@@ -111,6 +111,10 @@ export interface Interval {
 
 export interface BeginNode extends Interval {
   line: number;
+  /** Levels the lines inside get (#set! indent.levels N; default 1). */
+  levels: number;
+  /** Lines inside are aligned to the column of the token at this offset (@indent.align with indent.align "open" or "start"). */
+  alignAt?: number;
 }
 
 export interface Facts {
@@ -136,6 +140,11 @@ export interface Facts {
  * options are not used: web-tree-sitter does not convert them to its byte
  * offsets.
  */
+function levelsOf(props: Record<string, string | null> | undefined): number {
+  const n = Number(props?.['indent.levels'] ?? 1);
+  return Number.isInteger(n) && n >= 0 && n <= 8 ? n : 1;
+}
+
 export function collectFacts(tree: Tree, query: Query | undefined, text: string, starts: Int32Array, window?: Interval): Facts {
   const facts: Facts = {
     complete: false,
@@ -178,8 +187,12 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
         case 'begin': {
           // (#set! indent.from "parent"): the level starts with the parent's first line
           // (a statement body without braces: `if (x)` / `  foo();`).
-          const from = (cap.setProperties ?? query.setProperties[cap.patternIndex])?.['indent.from'] === 'parent' ? (node.parent?.startIndex ?? start) : start;
-          facts.begins.push({ start: from, end, line: lineOf(starts, from) });
+          const props = cap.setProperties ?? query.setProperties[cap.patternIndex];
+          // (#set! indent.base "parent"): lines inside the node are indented from the parent's
+          // first line (a function body after a header broken over several lines).
+          const from = props?.['indent.from'] === 'parent' ? (node.parent?.startIndex ?? start) : start;
+          const base = props?.['indent.base'] === 'parent' ? (node.parent?.startIndex ?? from) : from;
+          facts.begins.push({ start: from, end, line: lineOf(starts, base), levels: levelsOf(props) });
           break;
         }
         case 'end':
@@ -192,9 +205,23 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
         case 'auto':
           facts.auto.push({ start, end });
           break;
-        case 'align':
-          facts.auto.push({ start, end, shift: true });
+        case 'align': {
+          const props = cap.setProperties ?? query.setProperties[cap.patternIndex];
+          const mode = props?.['indent.align'];
+          if (mode === 'open' || mode === 'start') {
+            // "open": align with the first token after the opening delimiter when it is on the
+            // delimiter's line, else indent by indent.levels; "start": align with the node's start.
+            const line = lineOf(starts, start);
+            let alignAt: number | undefined = start;
+            if (mode === 'open') {
+              const first = node.childCount > 2 ? node.child(1) : null;
+              alignAt = first && lineOf(starts, first.startIndex) === line ? first.startIndex : undefined;
+            }
+            facts.begins.push({ start, end, line, levels: levelsOf(props), alignAt });
+            if (mode === 'open') facts.closers.add(end); // a bracket: what follows it is based on its first line
+          } else facts.auto.push({ start, end, shift: true });
           break;
+        }
         case 'ignore':
           facts.ignore.push({ start, end });
           break;

@@ -51,26 +51,32 @@ export class Containment {
 }
 
 /**
- * Indentation levels at non-decreasing offsets, from the begin nodes (a stack
- * sweep, no recursion). A line's level is one more than the level of the line
- * where the innermost begin node around it starts (so `foo(function () {`
- * indents its body once, and a body after a multi-line parameter list is
- * indented from the `) {` line). In "count" mode (complete spacing, where
- * lines are being made) it is the number of begin nodes around it.
+ * Indentation (in columns) at non-decreasing offsets, from the begin nodes (a
+ * stack sweep, no recursion). A line inside a begin node gets the columns of
+ * the line where that node starts plus the node's levels (so `foo(function
+ * () {` indents its body once, and a body after a multi-line parameter list is
+ * indented from the `) {` line); inside an aligned node it gets the column of
+ * the node's alignment token. In "count" mode (complete spacing, where lines
+ * are being made) it is the number of begin nodes around it, in levels.
  */
 export class Levels {
   private i = 0;
   private readonly stack: BeginNode[] = [];
-  /** Per line whose level was computed here: the begin node it was indented by. */
-  private readonly owner = new Map<number, BeginNode>();
+  /** Per line whose indentation was computed here: the begin nodes around it then, outermost first. */
+  private readonly owner = new Map<number, BeginNode[]>();
   /** The innermost begin node around the offset of the last call. */
   lastTop: BeginNode | undefined;
   constructor(
     private readonly facts: Facts,
     private readonly count: boolean,
-    private readonly lineLevel: (line: number) => number,
+    /** Columns of one level. */
+    private readonly unit: number,
+    /** The (new) indentation columns of an earlier line. */
+    private readonly lineCols: (line: number) => number,
+    /** The (new) column of the token at an offset on an earlier line. */
+    private readonly colAt: (offset: number) => number,
   ) {}
-  /** The level of the line `line` whose first token starts at `p`. */
+  /** The indentation columns of the line `line` whose first token starts at `p`. */
   at(p: number, line = -1): number {
     const { begins } = this.facts;
     const stack = this.stack;
@@ -83,23 +89,24 @@ export class Levels {
     if (this.facts.zeroAt.has(p)) return 0;
     const top = stack[stack.length - 1];
     this.lastTop = top;
-    if (top && line >= 0) this.owner.set(line, top);
-    let level = 0;
-    if (top && this.count) level = stack.length;
-    else if (top) {
-      // The base is the line where `top` starts; but when that line is itself inside a
-      // bracketed begin node that closed before `top` starts (`  b: string): void {` after a
-      // broken parameter list), the base is the line where that bracket opened.
-      let baseLine = top.line;
-      for (let guard = 0; guard < 16; guard++) {
-        const a = this.owner.get(baseLine);
-        if (!a || a === top || a.end > top.start || !this.facts.closers.has(a.end) || a.line >= baseLine) break;
-        baseLine = a.line;
-      }
-      level = this.lineLevel(baseLine) + 1;
+    if (top && line >= 0) this.owner.set(line, stack.slice());
+    if (!top) return 0;
+    if (this.count) return Math.max(0, stack.length - (this.facts.dedentAt.has(p) ? 1 : 0)) * this.unit;
+    const dedent = this.facts.dedentAt.has(p);
+    if (top.alignAt !== undefined && !dedent) return this.colAt(top.alignAt);
+    // The base is the line where `top` starts; but when that line is itself inside a
+    // bracketed begin node that closed before `top` starts (`  b: string): void {` after a
+    // broken parameter list), the base is the line where that bracket opened.
+    let baseLine = top.line;
+    for (let guard = 0; guard < 16; guard++) {
+      const around = this.owner.get(baseLine);
+      const a = around?.find((b) => b.end <= top.start && this.facts.closers.has(b.end) && b.line < baseLine);
+      if (!a) break;
+      baseLine = a.line;
     }
-    if (this.facts.dedentAt.has(p)) level--;
-    return Math.max(0, level);
+    // A closing bracket (or `else`, `case`) sits at the base line's indentation.
+    const levels = top.alignAt !== undefined || dedent ? 0 : top.levels;
+    return Math.max(0, this.lineCols(baseLine) + levels * this.unit);
   }
 }
 
@@ -121,8 +128,8 @@ export function upperBound(list: Interval[], offset: number): number {
   return lo;
 }
 
-/** The indentation level of a line as it is in the text (tabs to the next multiple of tabSize). */
-export function measureLevel(text: string, lineStart: number, tabSize: number): number {
+/** The indentation columns of a line as it is in the text (tabs to the next multiple of tabSize). */
+export function measureCols(text: string, lineStart: number, tabSize: number): number {
   let col = 0;
   for (let i = lineStart; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -130,6 +137,5 @@ export function measureLevel(text: string, lineStart: number, tabSize: number): 
     else if (c === 9) col = col - (col % tabSize) + tabSize;
     else break;
   }
-  return Math.floor(col / tabSize);
+  return col;
 }
-
