@@ -16,7 +16,11 @@
 (for_statement body: (compound_statement) @indent.begin (#set! indent.base "parent"))
 (while_statement body: (compound_statement) @indent.begin (#set! indent.base "parent"))
 (switch_statement body: (compound_statement) @indent.begin (#set! indent.base "parent"))
-([(struct_specifier) (union_specifier) (enum_specifier)] body: (_) @indent.begin (#set! indent.base "parent"))
+([
+  (struct_specifier body: (_) @indent.begin)
+  (union_specifier body: (_) @indent.begin)
+  (enum_specifier body: (_) @indent.begin)
+] (#set! indent.base "parent"))
 
 [ "}" ] @indent.end
 (case_statement ["case" "default"] @indent.branch)

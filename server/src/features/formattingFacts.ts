@@ -115,6 +115,8 @@ export interface BeginNode extends Interval {
   levels: number;
   /** Lines inside are aligned to the column of the token at this offset (@indent.align with indent.align "open" or "start"). */
   alignAt?: number;
+  /** indent.align "column": indent.levels from the alignment column, dedent lines at it. */
+  column?: boolean;
 }
 
 export interface Facts {
@@ -177,6 +179,20 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
     const run = boundedCapturesChecked(query, scope, { maxStartDepth: 1_000_000, timeoutMs: 3000 });
     if (!run.complete) facts.complete = false; // keep every line's indentation, as for languages without a full indent query
     const captures = run.complete ? run.captures : [];
+    // One begin node per range: a later pattern in the query overrides an earlier one for the
+    // same node (`(class_body) @indent.begin` first, then a rule with properties for some).
+    const beginAt = new Map<string, { index: number; pattern: number }>();
+    const addBegin = (b: BeginNode, pattern: number): void => {
+      const key = `${b.start}:${b.end}`;
+      const seen = beginAt.get(key);
+      if (!seen) {
+        beginAt.set(key, { index: facts.begins.length, pattern });
+        facts.begins.push(b);
+      } else if (pattern >= seen.pattern) {
+        facts.begins[seen.index] = b;
+        seen.pattern = pattern;
+      }
+    };
     for (const cap of captures) {
       const role = plan.roles[query.captureNames.indexOf(cap.name)] ?? roleOf(cap.name);
       const node = cap.node;
@@ -190,9 +206,14 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
           const props = cap.setProperties ?? query.setProperties[cap.patternIndex];
           // (#set! indent.base "parent"): lines inside the node are indented from the parent's
           // first line (a function body after a header broken over several lines).
-          const from = props?.['indent.from'] === 'parent' ? (node.parent?.startIndex ?? start) : start;
+          // (#set! indent.from "parent.name"): from the parent's child of that field (a
+          // declaration's name, after its modifiers and annotations).
+          const fromProp = props?.['indent.from'];
+          let from = start;
+          if (fromProp === 'parent') from = node.parent?.startIndex ?? start;
+          else if (fromProp?.startsWith('parent.')) from = node.parent?.childForFieldName(fromProp.slice(7))?.startIndex ?? node.parent?.startIndex ?? start;
           const base = props?.['indent.base'] === 'parent' ? (node.parent?.startIndex ?? from) : from;
-          facts.begins.push({ start: from, end, line: lineOf(starts, base), levels: levelsOf(props) });
+          addBegin({ start: from, end, line: lineOf(starts, base), levels: levelsOf(props) }, cap.patternIndex);
           break;
         }
         case 'end':
@@ -208,16 +229,22 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
         case 'align': {
           const props = cap.setProperties ?? query.setProperties[cap.patternIndex];
           const mode = props?.['indent.align'];
-          if (mode === 'open' || mode === 'start') {
+          if (mode === 'open' || mode === 'start' || mode === 'column') {
             // "open": align with the first token after the opening delimiter when it is on the
-            // delimiter's line, else indent by indent.levels; "start": align with the node's start.
+            // delimiter's line, else indent by indent.levels (a node that does not start with a
+            // delimiter, like Ruby's `foo a,` / `  b`, aligns with its start);
+            // "start": align with the node's start;
+            // "column": indent by indent.levels from the node's start column, and lines that
+            // start with a dedent token (`else`, `end`) at that column (Ruby's `x = if`).
             const line = lineOf(starts, start);
             let alignAt: number | undefined = start;
-            if (mode === 'open') {
+            const opener = node.child(0);
+            if (mode === 'open' && opener && !opener.isNamed) {
               const first = node.childCount > 2 ? node.child(1) : null;
               alignAt = first && lineOf(starts, first.startIndex) === line ? first.startIndex : undefined;
             }
-            facts.begins.push({ start, end, line, levels: levelsOf(props), alignAt });
+            const column = mode === 'column';
+            addBegin({ start, end, line, levels: levelsOf(props), alignAt, column }, cap.patternIndex);
             if (mode === 'open') facts.closers.add(end); // a bracket: what follows it is based on its first line
           } else facts.auto.push({ start, end, shift: true });
           break;

@@ -93,6 +93,7 @@ export class Levels {
     if (!top) return 0;
     if (this.count) return Math.max(0, stack.length - (this.facts.dedentAt.has(p) ? 1 : 0)) * this.unit;
     const dedent = this.facts.dedentAt.has(p);
+    if (top.alignAt !== undefined && top.column) return this.colAt(top.alignAt) + (dedent ? 0 : top.levels * this.unit);
     if (top.alignAt !== undefined && !dedent) return this.colAt(top.alignAt);
     // The base is the line where `top` starts; but when that line is itself inside a
     // bracketed begin node that closed before `top` starts (`  b: string): void {` after a
