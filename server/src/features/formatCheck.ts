@@ -9,6 +9,7 @@ import type { TextEdit } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
 import { formatDocument, type FormatOptions } from './formatting.js';
+import { errorRegions, lineStarts } from './formattingFacts.js';
 
 /** Apply LSP edits (non-overlapping) to a text. */
 export function applyEdits(text: string, edits: TextEdit[]): string {
@@ -134,6 +135,8 @@ export interface AccuracyResult {
   lines: number;
   /** Of those, lines whose indentation came back exactly. */
   exact: number;
+  /** Lines with code in or next to a syntax error of the reference (left as they are by design; not in `lines`). */
+  nearErrors: number;
   /** A few lines that did not, for inspection: line number (0-based), expected, got. */
   misses: { line: number; expected: string; got: string }[];
 }
@@ -149,13 +152,20 @@ export function indentationAccuracy(parser: Parser, grammar: LoadedGrammar, regi
   // Lines whose start is inside a token keep their whitespace (it is content).
   const tree = parser.parse(formatted)!;
   const insideToken = new Uint8Array(lines.length);
+  // Lines in or next to a syntax error of the reference (which the formatter leaves as they
+  // are, by design) are not measured: counted in nearErrors instead.
+  const nearError = new Uint8Array(lines.length);
   try {
+    const regions = tree.rootNode.hasError ? errorRegions(tree, formatted, lineStarts(formatted)) : [];
     let offset = 0;
+    let r = 0;
     for (let i = 0; i < lines.length; i++) {
       if (i > 0) {
         const node = tree.rootNode.descendantForIndex(offset, offset);
-        if (node && node.startIndex < offset && node.endIndex > offset && (node.childCount === 0 || /string|template|comment|heredoc|raw/.test(node.type))) insideToken[i] = 1;
+        if (node && node.startIndex < offset && node.endIndex > offset && (node.childCount === 0 || STRINGY.test(node.type) || COMMENT.test(node.type))) insideToken[i] = 1;
       }
+      while (r < regions.length && regions[r]!.end <= offset) r++;
+      for (let k = r; k < regions.length && regions[k]!.start <= offset; k++) if (offset < regions[k]!.end) nearError[i] = 1;
       offset += lines[i]!.length + 1;
     }
   } finally {
@@ -170,11 +180,15 @@ export function indentationAccuracy(parser: Parser, grammar: LoadedGrammar, regi
     tree2.delete();
   }
   const got = output.split('\n');
-  const result: AccuracyResult = { lines: 0, exact: 0, misses: [] };
-  if (got.length < lines.length - 1) return { lines: lines.length, exact: 0, misses: [{ line: 0, expected: 'same line count', got: `${got.length} lines` }] };
+  const result: AccuracyResult = { lines: 0, exact: 0, nearErrors: 0, misses: [] };
+  if (got.length < lines.length - 1) return { lines: lines.length, exact: 0, nearErrors: 0, misses: [{ line: 0, expected: 'same line count', got: `${got.length} lines` }] };
   for (let i = 0; i < lines.length; i++) {
     const want = lines[i]!;
     if (insideToken[i] || want.trim() === '') continue;
+    if (nearError[i]) {
+      result.nearErrors++;
+      continue;
+    }
     result.lines++;
     const have = got[i] ?? '';
     const wantIndent = /^[ \t]*/.exec(want)![0];

@@ -158,7 +158,7 @@ export function formatOnType(tree: Tree, text: FormatText, grammar: LoadedGramma
     const l = lineOf(starts, offset);
     return measured(l) + (offset - firstCodeOffset(content, starts[l]!));
   };
-  const cols = new Levels(facts, false, opts.tabSize, measured, colAt).at(p);
+  const cols = new Levels(facts, false, opts.tabSize, measured, colAt, content).at(p);
   const indent = indentString(cols, opts);
   if (indent !== ws) edits.push({ range: { start: text.positionAt(lineStart), end: text.positionAt(p) }, newText: indent });
   return edits;

@@ -121,7 +121,7 @@ export function engine(tree: Tree, doc: FormatText, grammar: LoadedGrammar, regi
     const cols = given[line]! >= 0 ? given[line]! : (newCols.get(line) ?? measureCols(text, starts[line]!, opts.tabSize));
     return cols + (offset - firstCodeOffset(text, starts[line]!));
   };
-  const levels = new Levels(facts, facts.complete, opts.tabSize, lineCols, colAt);
+  const levels = new Levels(facts, facts.complete, opts.tabSize, lineCols, colAt, text);
   const ignore = new Containment(facts.ignore);
   const auto = new Containment(facts.auto);
   const frozen = new Containment(facts.frozen);

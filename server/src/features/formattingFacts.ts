@@ -123,8 +123,10 @@ export interface Facts {
   complete: boolean;
   begins: BeginNode[];
   dedentAt: Set<number>;
-  /** End offsets of @indent.end tokens: a begin node ending at one is bracketed. */
-  closers: Set<number>;
+  /** Dedent tokens with (#set! indent.alone "true"): start -> end; they dedent only when nothing follows them on their line. */
+  dedentAlone: Map<number, number>;
+  /** @indent.end tokens, end -> start: a begin node ending at one is bracketed. */
+  closers: Map<number, number>;
   zeroAt: Set<number>;
   /** Sorted by start; possibly nested. */
   ignore: Interval[];
@@ -152,7 +154,8 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
     complete: false,
     begins: [],
     dedentAt: new Set(),
-    closers: new Set(),
+    dedentAlone: new Map(),
+    closers: new Map(),
     zeroAt: new Set(),
     ignore: [],
     auto: [],
@@ -218,7 +221,8 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
         }
         case 'end':
           facts.dedentAt.add(start);
-          facts.closers.add(end);
+          if ((cap.setProperties ?? query.setProperties[cap.patternIndex])?.['indent.alone'] === 'true') facts.dedentAlone.set(start, end);
+          facts.closers.set(end, start);
           break;
         case 'zero':
           facts.zeroAt.add(start);
@@ -245,7 +249,8 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
             }
             const column = mode === 'column';
             addBegin({ start, end, line, levels: levelsOf(props), alignAt, column }, cap.patternIndex);
-            if (mode === 'open') facts.closers.add(end); // a bracket: what follows it is based on its first line
+            // A bracket: what follows it is based on its first line.
+            if (mode === 'open') facts.closers.set(end, node.lastChild?.startIndex ?? end);
           } else facts.auto.push({ start, end, shift: true });
           break;
         }
@@ -279,7 +284,7 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
 }
 
 /** Lines around ERROR and MISSING nodes, as offset intervals (descends only into subtrees that have errors). */
-function errorRegions(tree: Tree, text: string, starts: Int32Array): Interval[] {
+export function errorRegions(tree: Tree, text: string, starts: Int32Array): Interval[] {
   const out: Interval[] = [];
   const lineSpan = (from: number, to: number): Interval => {
     const l0 = Math.max(0, lineOf(starts, from) - 1);

@@ -64,6 +64,8 @@ export class Levels {
   private readonly stack: BeginNode[] = [];
   /** Per line whose indentation was computed here: the begin nodes around it then, outermost first. */
   private readonly owner = new Map<number, BeginNode[]>();
+  /** Per such line: the offset of its first token. */
+  private readonly first = new Map<number, number>();
   /** The innermost begin node around the offset of the last call. */
   lastTop: BeginNode | undefined;
   constructor(
@@ -75,7 +77,19 @@ export class Levels {
     private readonly lineCols: (line: number) => number,
     /** The (new) column of the token at an offset on an earlier line. */
     private readonly colAt: (offset: number) => number,
+    private readonly text?: string,
   ) {}
+  /** A dedent token with indent.alone dedents only when nothing but whitespace follows it on its line. */
+  private aloneOk(p: number): boolean {
+    const end = this.facts.dedentAlone.get(p);
+    if (end === undefined || !this.text) return true;
+    for (let i = end; i < this.text.length; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c === 10 || c === 13) return true;
+      if (c !== 32 && c !== 9) return false;
+    }
+    return true;
+  }
   /** The indentation columns of the line `line` whose first token starts at `p`. */
   at(p: number, line = -1): number {
     const { begins } = this.facts;
@@ -89,10 +103,13 @@ export class Levels {
     if (this.facts.zeroAt.has(p)) return 0;
     const top = stack[stack.length - 1];
     this.lastTop = top;
-    if (top && line >= 0) this.owner.set(line, stack.slice());
+    if (top && line >= 0) {
+      this.owner.set(line, stack.slice());
+      this.first.set(line, p);
+    }
     if (!top) return 0;
-    if (this.count) return Math.max(0, stack.length - (this.facts.dedentAt.has(p) ? 1 : 0)) * this.unit;
-    const dedent = this.facts.dedentAt.has(p);
+    const dedent = this.facts.dedentAt.has(p) && this.aloneOk(p);
+    if (this.count) return Math.max(0, stack.length - (dedent ? 1 : 0)) * this.unit;
     if (top.alignAt !== undefined && top.column) return this.colAt(top.alignAt) + (dedent ? 0 : top.levels * this.unit);
     if (top.alignAt !== undefined && !dedent) return this.colAt(top.alignAt);
     // The base is the line where `top` starts; but when that line is itself inside a
@@ -101,7 +118,9 @@ export class Levels {
     let baseLine = top.line;
     for (let guard = 0; guard < 16; guard++) {
       const around = this.owner.get(baseLine);
-      const a = around?.find((b) => b.end <= top.start && this.facts.closers.has(b.end) && b.line < baseLine);
+      // (Not when the line starts with that closing token: it was indented for it, `><img`.)
+      const first = this.first.get(baseLine);
+      const a = around?.find((b) => b.end <= top.start && this.facts.closers.has(b.end) && this.facts.closers.get(b.end) !== first && b.line < baseLine);
       if (!a) break;
       baseLine = a.line;
     }
