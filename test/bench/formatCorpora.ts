@@ -7,8 +7,9 @@
 //               common option sets, and typescript/lib/lib.*.d.ts (the emitter's layout)
 //   javascript  the same for .js/.mjs/.cjs/.jsx
 //   json        node_modules JSON equal to JSON.stringify(JSON.parse(x), null, indent)
-//   python      the standard library: safety and idempotence only (the formatter never
-//               changes the indentation of a Python line)
+//   python      the standard library: safety and idempotence; and a sample run through black
+//               (Debian black), whose continuation lines inside brackets are measured (the
+//               formatter never changes the indentation of a line that starts a statement)
 //   go          Go's own sources (Debian golang-src, /usr/share/go-*/src; gofmt-clean by
 //               Go's policy; testdata/ left out)
 //   rust        Rust's standard library (Debian rust-src), run through rustfmt (default style)
@@ -41,7 +42,11 @@ export interface Corpus {
   items: CorpusItem[];
   /** False: the files are not laid out by a formatter of ours to compare with (safety and idempotence only). */
   accuracy?: boolean;
+  /** Accuracy on the lines inside nodes of these types only (Python's bracket continuation lines). */
+  continuationOnly?: RegExp;
 }
+
+export const PY_BRACKETS = /^(argument_list|parameters|lambda_parameters|list|dictionary|set|tuple|parenthesized_expression|subscript|list_comprehension|dictionary_comprehension|set_comprehension|generator_expression|import_from_statement)$/;
 
 type Prettier = { format(src: string, opts: Record<string, unknown>): Promise<string> };
 
@@ -217,6 +222,12 @@ async function nodeCorpora(ctx: CorporaContext, out: Corpus[], skip: (lang: stri
   if (stdlib && fs.existsSync(stdlib)) {
     const files = spread(findFiles(stdlib, /\.py$/, 100_000, /^(\.git|__pycache__|site-packages|test|tests|idlelib|lib2to3)$/), n(120), 1_000, 100_000);
     out.push({ lang: 'python', source: 'Python standard library', items: files.map((file) => ({ file, options: { tabSize: 4, insertSpaces: true } })), accuracy: false });
+    // Continuation lines inside brackets (the only code lines whose indentation the formatter
+    // computes in Python) against black's layout.
+    if (ensure(() => has('black'), ['black'], ctx.log)) {
+      const black = copyAndFormat(ctx, 'python', spread(files, n(60), 1_000, 60_000), '.py', (copy) => run('black', ['-q', '--fast', copy]));
+      out.push({ lang: 'python', source: 'standard library through black (continuation lines inside brackets)', items: black.map((file) => ({ file, options: { tabSize: 4, insertSpaces: true } })), continuationOnly: PY_BRACKETS });
+    } else skip('python (black)', 'black missing (apt-get install black)');
   } else skip('python', 'python3 is not installed');
 }
 

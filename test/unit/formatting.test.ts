@@ -174,9 +174,11 @@ describe('edits', () => {
     const text = 'class A {\n        /**\n           * Doc.\n     */\n  m() {}\n}\n';
     expect(run('typescript', text, SPACES2).output).toBe('class A {\n  /**\n   * Doc.\n   */\n  m() {}\n}\n');
   });
-  it('do not change the indentation of Python code, only whitespace that cannot change meaning', () => {
-    const text = 'def f(x):   \n   if x:\n         return [1,\n     2]\n\n\n\n\n   return 0\n';
-    expect(run('python', text, { tabSize: 4, insertSpaces: true }).output).toBe('def f(x):\n   if x:\n         return [1,\n     2]\n\n\n   return 0\n');
+  it('do not change the indentation of a Python line that starts a statement, only whitespace that cannot change meaning', () => {
+    // Statement lines keep their (odd) indentation; continuation lines inside brackets are
+    // aligned with the first item, or indented once after a bracket that ends its line.
+    const text = 'def f(x):   \n   if x:\n         return [1,\n     2]\n\n\n\n\n   y = g(\n  a,\n        )\n   return 0\n';
+    expect(run('python', text, { tabSize: 4, insertSpaces: true }).output).toBe('def f(x):\n   if x:\n         return [1,\n                 2]\n\n\n   y = g(\n       a,\n   )\n   return 0\n');
   });
   it('format JSON completely', () => {
     const text = '{"a":1,"b":[1,2,{"c":null}],"d":{},  "e":[ ]}';

@@ -146,7 +146,16 @@ export interface AccuracyResult {
  * the leading whitespace of every line that starts outside a multi-line
  * token, format, and count the lines whose indentation comes back exactly.
  */
-export function indentationAccuracy(parser: Parser, grammar: LoadedGrammar, registry: GrammarRegistry, formatted: string, options: FormatOptions, maxMisses = 20): AccuracyResult {
+export function indentationAccuracy(
+  parser: Parser,
+  grammar: LoadedGrammar,
+  registry: GrammarRegistry,
+  formatted: string,
+  options: FormatOptions,
+  maxMisses = 20,
+  /** Only lines inside a node of these types (continuation lines inside Python's brackets) are stripped and counted. */
+  continuationOnly?: RegExp,
+): AccuracyResult {
   parser.setLanguage(grammar.language);
   const lines = formatted.split('\n');
   // Lines whose start is inside a token keep their whitespace (it is content).
@@ -163,6 +172,11 @@ export function indentationAccuracy(parser: Parser, grammar: LoadedGrammar, regi
       if (i > 0) {
         const node = tree.rootNode.descendantForIndex(offset, offset);
         if (node && node.startIndex < offset && node.endIndex > offset && (node.childCount === 0 || STRINGY.test(node.type) || COMMENT.test(node.type))) insideToken[i] = 1;
+        else if (continuationOnly) {
+          let inside = false;
+          for (let n = node; n && !inside; n = n.parent) if (n.startIndex < offset && continuationOnly.test(n.type)) inside = true;
+          if (!inside) insideToken[i] = 1; // kept as it is and not counted
+        }
       }
       while (r < regions.length && regions[r]!.end <= offset) r++;
       for (let k = r; k < regions.length && regions[k]!.start <= offset; k++) if (offset < regions[k]!.end) nearError[i] = 1;

@@ -248,9 +248,9 @@ export function engine(tree: Tree, doc: FormatText, grammar: LoadedGrammar, regi
     const line = lineOf(starts, next.start);
     const cols = levels.at(next.start, line);
     const owner = auto.innermost(next.start);
-    // A bracket that opens inside an @indent.align node (a lambda body in an argument list)
-    // indents its lines again.
-    const nested = owner?.shift && levels.lastTop !== undefined && levels.lastTop.start > owner.start;
+    // A bracket that opens inside an @indent.auto or @indent.align node (a lambda body in an
+    // argument list; any bracket in Python, whose lines are otherwise kept) indents its lines.
+    const nested = owner !== undefined && levels.lastTop !== undefined && levels.lastTop.start > owner.start;
     if (owner && !nested) {
       if (!owner.shift) return undefined;
       // @indent.align: keep the line's position relative to the node's first line.
