@@ -1,35 +1,62 @@
 // textDocument/formatting, rangeFormatting and onTypeFormatting from
 // grammars/<language>/indents.scm.
 //
-// The formatter only ever rewrites the whitespace *between* leaf tokens of the
-// CST (the "gaps"); the text of every token stays as it is, with one
+// The formatter only ever rewrites the whitespace *between* tokens of the CST
+// (the "gaps"; a token is a leaf, or a whole comment even when its grammar
+// gives it children); the text of every token stays as it is, with one
 // exception that prettier makes too: a block comment whose continuation lines
 // all start with `*` (JSDoc style) moves with its first line (each
 // continuation line becomes the new indentation + " " + its text after its
 // leading whitespace). A gap that holds anything but spaces, tabs and line
 // breaks (a backslash line continuation, a form feed) is left alone, and so
 // is every gap inside a node captured @indent.ignore or near a syntax error.
+// After a token that ends its line itself (a Rust `///` comment, C's `#if x`
+// line break), the gap is the next line's indentation.
 //
 // All language knowledge lives in indents.scm; this module knows only the
-// capture convention (helix / nvim-treesitter names):
+// capture convention (helix / nvim-treesitter names). Indentation is computed
+// in columns: one level is tabSize columns (a tab, or tabSize spaces).
 //
 //   @indent.begin    lines after the node's first line, inside the node, get
-//                    one more level. Several begin nodes that start on the
-//                    same line add one level together (`foo(function () {`
-//                    indents its body once).
-//                    With (#set! indent.from "parent") the level starts at the
-//                    parent's first line instead (a brace-less statement body).
+//                    one more level than the line where the node starts.
+//                    Several begin nodes that start on the same line add one
+//                    level together (`foo(function () {` indents its body once).
+//                    (#set! indent.levels N): N levels instead of one (a
+//                    continuation indent: clang-format's 4 columns at 2).
+//                    (#set! indent.from "parent"): the node counts from the
+//                    parent's start (a brace-less statement body);
+//                    "parent.FIELD": from the parent's child of that field
+//                    (Java's `throws` from the method's name, not its
+//                    annotations).
+//                    (#set! indent.base "parent"): the levels count from the
+//                    parent's first line (a body after a header broken over
+//                    several lines).
+//                    A begin node that starts on a line which a closed bracket
+//                    continued counts from the line where that bracket opened
+//                    (`  b: string): void {`).
 //   @indent.end, @indent.branch, @indent.dedent
 //                    a line that starts with this node (a closing bracket,
-//                    `else`, `case`) gets one level less.
+//                    `else`, `case`) gets the indentation of the line its
+//                    begin node counts from. (#set! indent.alone "true"): only
+//                    when nothing follows it on its line (prettier's HTML `>`).
 //   @indent.zero     a line that starts with this node has no indentation
 //                    (C preprocessor directives).
-//   @indent.align    lines inside the node keep their indentation relative to
-//                    the node's first line: they move by as much as that line
-//                    moved (aligned arguments, continued conditions).
+//   @indent.align    (#set! indent.align "open"): lines inside align with the
+//                    first token after the opening delimiter when it is on the
+//                    delimiter's line, else they get indent.levels (a node that
+//                    does not start with a delimiter aligns with its start);
+//                    "start": they align with the node's start (operands);
+//                    "column": they get indent.levels from the node's start
+//                    column, and its dedent lines that column (Ruby's
+//                    `x = if` / `    end`).
+//                    Without indent.align: lines inside keep their indentation
+//                    relative to the node's first line (they move by as much as
+//                    that line moved).
 //   @indent.auto     lines inside the node keep their indentation (only their
 //                    trailing whitespace and blank-line runs are formatted):
-//                    indentation-significant languages capture their root.
+//                    indentation-significant languages capture their root;
+//                    lines inside a begin or aligned node nested in it (Python's
+//                    brackets) are computed.
 //   @indent.ignore   every gap strictly inside the node is left exactly as it
 //                    is (strings, template literals, heredocs, <pre>).
 //   @format.newline.before / @format.newline.after
