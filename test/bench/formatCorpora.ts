@@ -3,9 +3,9 @@
 // this machine, installed with apt-get when it is missing (and we are root),
 // or skipped with a message saying why.
 //
-//   typescript  .ts files in node_modules that prettier leaves unchanged under one of a few
-//               common option sets, and typescript/lib/lib.*.d.ts (the emitter's layout)
-//   javascript  the same for .js/.mjs/.cjs/.jsx
+//   typescript  .ts sources of the packages in node_modules through prettier 3, and
+//               typescript/lib/lib.*.d.ts (the emitter's layout, as shipped)
+//   javascript  the same for .js/.mjs/.cjs/.jsx (tsx for .tsx, when there are any)
 //   json        node_modules JSON equal to JSON.stringify(JSON.parse(x), null, indent)
 //   python      the standard library: safety and idempotence; and a sample run through black
 //               (Debian black), whose continuation lines inside brackets are measured (the
@@ -143,56 +143,32 @@ function copyAndFormat(ctx: CorporaContext, lang: string, files: string[], ext: 
 
 const run = (cmd: string, args: string[], opts: { cwd?: string; timeout?: number } = {}): boolean => spawnSync(cmd, args, { stdio: 'ignore', timeout: opts.timeout ?? 60_000, cwd: opts.cwd }).status === 0;
 
-const PRETTIER_SETS: Record<string, unknown>[] = [
-  {},
-  { singleQuote: true },
-  { printWidth: 100 },
-  { printWidth: 100, singleQuote: true },
-  { printWidth: 120 },
-  { printWidth: 120, singleQuote: true },
-  { trailingComma: 'es5' },
-  { singleQuote: true, trailingComma: 'es5' },
-  { semi: false, singleQuote: true },
-  { tabWidth: 4 },
-  { tabWidth: 4, singleQuote: true },
-  { tabWidth: 4, printWidth: 120 },
-];
-
-/** Files prettier leaves unchanged under one of the option sets, with their tab width. */
-async function prettierClean(prettier: Prettier, files: string[], budgetMs: number): Promise<{ file: string; tabWidth: number }[]> {
-  const out: { file: string; tabWidth: number }[] = [];
-  const t0 = performance.now();
-  for (const file of files) {
-    if (performance.now() - t0 > budgetMs) break;
-    const src = fs.readFileSync(file, 'utf8');
-    for (const set of PRETTIER_SETS) {
-      try {
-        if ((await prettier.format(src, { ...set, filepath: file })) === src) {
-          out.push({ file, tabWidth: (set.tabWidth as number | undefined) ?? 2 });
-          break;
-        }
-      } catch {
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 /** TypeScript, JavaScript and JSON already in their formatter's layout in node_modules, and the Python standard library (safety only). */
 async function nodeCorpora(ctx: CorporaContext, out: Corpus[], skip: (lang: string, why: string) => void, n: (full: number) => number): Promise<void> {
   const nm = path.join(ctx.root, 'node_modules');
   if (ctx.prettier) {
-    const candidates = findFiles(nm, /\.(ts|tsx|js|mjs|cjs|jsx)$/, 400_000, /^(\.git|typescript|\.cache|dist|umd|min)$/).filter((f) => !f.endsWith('.d.ts') && !/\.min\./.test(f));
-    const picked = spread(candidates, n(400), 1_000, 60_000);
-    ctx.log(`checking ${picked.length} of ${candidates.length} JS/TS files for prettier-clean ones`);
-    const clean = await prettierClean(ctx.prettier, picked, ctx.quick ? 30_000 : 180_000);
-    const byLang = (re: RegExp): CorpusItem[] => clean.filter((c) => re.test(c.file)).map((c) => ({ file: c.file, options: { tabSize: c.tabWidth, insertSpaces: true } }));
-    const packages = [...new Set(clean.map((c) => path.relative(nm, c.file).split(path.sep).slice(0, 2).join('/').replace(/\/.*$/, '')))].join(', ');
-    out.push({ lang: 'typescript', source: `prettier-clean .ts in node_modules (${packages})`, items: byLang(/\.ts$/) });
-    out.push({ lang: 'tsx', source: 'prettier-clean .tsx in node_modules', items: byLang(/\.tsx$/) });
-    out.push({ lang: 'javascript', source: 'prettier-clean .js/.mjs/.cjs/.jsx in node_modules', items: byLang(/\.(js|mjs|cjs|jsx)$/) });
-  } else skip('typescript, javascript (prettier-clean)', 'prettier is not installed');
+    // Sources of the packages in node_modules (not their build output), run through prettier 3
+    // with its defaults.
+    const candidates = findFiles(nm, /\.(ts|tsx|js|mjs|cjs|jsx)$/, 400_000, /^(\.git|typescript|\.cache|dist|umd|min|esm|cjs|lib-cov|build|bundle)$/).filter((f) => !f.endsWith('.d.ts') && !/\.min\.|\.bundle\./.test(f));
+    for (const [lang, re, count] of [['typescript', /\.ts$/, 80], ['tsx', /\.tsx$/, 20], ['javascript', /\.(js|mjs|cjs|jsx)$/, 80]] as const) {
+      const files = spread(candidates.filter((f) => re.test(f)), n(count), 1_000, 60_000);
+      const dir = path.join(ctx.tmp, lang);
+      fs.mkdirSync(dir, { recursive: true });
+      const items: CorpusItem[] = [];
+      const packages = new Set<string>();
+      for (const [i, f] of files.entries()) {
+        try {
+          const copy = path.join(dir, `f${i}${path.extname(f)}`);
+          fs.writeFileSync(copy, await ctx.prettier.format(fs.readFileSync(f, 'utf8'), { filepath: copy }));
+          items.push({ file: copy, options: { tabSize: 2, insertSpaces: true } });
+          packages.add(path.relative(nm, f).split(path.sep).slice(0, 2).join('/').replace(/^([^@][^/]*)\/.*$/, '$1'));
+        } catch {
+          /* prettier cannot parse it (Flow, a syntax error): not in the corpus */
+        }
+      }
+      out.push({ lang, source: `${items.length} sources of ${packages.size} packages in node_modules through prettier`, items });
+    }
+  } else skip('typescript, javascript (prettier)', 'prettier is not installed');
   const dts = findFiles(path.join(nm, 'typescript/lib'), /^lib\..*\.d\.ts$/, 10_000);
   out.push({ lang: 'typescript', source: 'typescript/lib/lib.*.d.ts (emitter layout)', items: (ctx.quick ? dts.slice(0, 10) : dts).map((file) => ({ file, options: { tabSize: 4, insertSpaces: true } })) });
 

@@ -52,6 +52,10 @@
 //                    Without indent.align: lines inside keep their indentation
 //                    relative to the node's first line (they move by as much as
 //                    that line moved).
+//   @indent.anchor   a begin node that starts on the anchor's first line, inside
+//                    it, counts its levels from the anchor's column instead of
+//                    that line's indentation (prettier's ternary branches:
+//                    `? foo(` / `    arg` indents from `foo`).
 //   @indent.auto     lines inside the node keep their indentation (only their
 //                    trailing whitespace and blank-line runs are formatted):
 //                    indentation-significant languages capture their root;

@@ -16,7 +16,7 @@ export const enum Flag {
   SpaceAfter = 8,
 }
 
-type Role = 'begin' | 'end' | 'zero' | 'auto' | 'align' | 'ignore' | 'nl.before' | 'nl.after' | 'sp.before' | 'sp.after' | 'none';
+type Role = 'begin' | 'end' | 'zero' | 'auto' | 'align' | 'anchor' | 'ignore' | 'nl.before' | 'nl.after' | 'sp.before' | 'sp.after' | 'none';
 
 function roleOf(capture: string): Role {
   switch (capture) {
@@ -32,6 +32,8 @@ function roleOf(capture: string): Role {
       return 'zero';
     case 'indent.auto':
       return 'auto';
+    case 'indent.anchor':
+      return 'anchor';
     case 'indent.align':
       return 'align';
     case 'indent.ignore':
@@ -128,6 +130,8 @@ export interface Facts {
   /** @indent.end tokens, end -> start: a begin node ending at one is bracketed. */
   closers: Map<number, number>;
   zeroAt: Set<number>;
+  /** @indent.anchor nodes, sorted by start, with their first line. */
+  anchors: BeginNode[];
   /** Sorted by start; possibly nested. */
   ignore: Interval[];
   auto: Interval[];
@@ -157,6 +161,7 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
     dedentAlone: new Map(),
     closers: new Map(),
     zeroAt: new Set(),
+    anchors: [],
     ignore: [],
     auto: [],
     frozen: [],
@@ -230,6 +235,9 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
         case 'auto':
           facts.auto.push({ start, end });
           break;
+        case 'anchor':
+          facts.anchors.push({ start, end, line: lineOf(starts, start), levels: 0 });
+          break;
         case 'align': {
           const props = cap.setProperties ?? query.setProperties[cap.patternIndex];
           const mode = props?.['indent.align'];
@@ -276,6 +284,7 @@ export function collectFacts(tree: Tree, query: Query | undefined, text: string,
     facts.begins.sort((a, b) => a.start - b.start || b.end - a.end);
     facts.ignore.sort((a, b) => a.start - b.start || b.end - a.end);
     facts.auto.sort((a, b) => a.start - b.start || b.end - a.end);
+    facts.anchors.sort((a, b) => a.start - b.start || b.end - a.end);
   } else {
     facts.auto.push({ start: 0, end: text.length + 1 });
   }

@@ -79,6 +79,28 @@ export class Levels {
     private readonly colAt: (offset: number) => number,
     private readonly text?: string,
   ) {}
+  /**
+   * The columns a begin node's levels count from: its base line's indentation, or, when an
+   * @indent.anchor node around it starts on that line after its first token, the anchor's
+   * column (prettier's ternary branches: `? function () {` indents its body from `function`).
+   */
+  private baseCols(top: BeginNode, baseLine: number): number {
+    const anchors = this.facts.anchors;
+    if (anchors.length) {
+      let lo = 0;
+      let hi = anchors.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (anchors[mid]!.start <= top.start) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo - 1; k >= 0 && k >= lo - 32; k--) {
+        const a = anchors[k]!;
+        if (a.end >= top.end && a.line === baseLine) return this.colAt(a.start);
+      }
+    }
+    return this.lineCols(baseLine);
+  }
   /** A dedent token with indent.alone dedents only when nothing but whitespace follows it on its line. */
   private aloneOk(p: number): boolean {
     const end = this.facts.dedentAlone.get(p);
@@ -126,7 +148,7 @@ export class Levels {
     }
     // A closing bracket (or `else`, `case`) sits at the base line's indentation.
     const levels = top.alignAt !== undefined || dedent ? 0 : top.levels;
-    return Math.max(0, this.lineCols(baseLine) + levels * this.unit);
+    return Math.max(0, this.baseCols(top, baseLine) + levels * this.unit);
   }
 }
 
