@@ -59,11 +59,18 @@ export class Containment {
  * the node's alignment token. In "count" mode (complete spacing, where lines
  * are being made) it is the number of begin nodes around it, in levels.
  */
+interface Chain {
+  node: BeginNode;
+  up: Chain | undefined;
+}
+
 export class Levels {
   private i = 0;
   private readonly stack: BeginNode[] = [];
-  /** Per line whose indentation was computed here: the begin nodes around it then, outermost first. */
-  private readonly owner = new Map<number, BeginNode[]>();
+  /** The stack as a persistent chain (innermost first), so that a line keeps a snapshot for free. */
+  private readonly chains: Chain[] = [];
+  /** Per line whose indentation was computed here: the begin nodes around it then. */
+  private readonly owner = new Map<number, Chain>();
   /** Per such line: the offset of its first token. */
   private readonly first = new Map<number, number>();
   /** The innermost begin node around the offset of the last call. */
@@ -116,17 +123,25 @@ export class Levels {
   at(p: number, line = -1): number {
     const { begins } = this.facts;
     const stack = this.stack;
+    const chains = this.chains;
     while (this.i < begins.length && begins[this.i]!.start < p) {
       const b = begins[this.i++]!;
-      while (stack.length && stack[stack.length - 1]!.end <= b.start) stack.pop();
+      while (stack.length && stack[stack.length - 1]!.end <= b.start) {
+        stack.pop();
+        chains.pop();
+      }
+      chains.push({ node: b, up: chains[chains.length - 1] });
       stack.push(b);
     }
-    while (stack.length && stack[stack.length - 1]!.end <= p) stack.pop();
+    while (stack.length && stack[stack.length - 1]!.end <= p) {
+      stack.pop();
+      chains.pop();
+    }
     if (this.facts.zeroAt.has(p)) return 0;
     const top = stack[stack.length - 1];
     this.lastTop = top;
     if (top && line >= 0) {
-      this.owner.set(line, stack.slice());
+      this.owner.set(line, chains[chains.length - 1]!);
       this.first.set(line, p);
     }
     if (!top) return 0;
@@ -139,10 +154,14 @@ export class Levels {
     // broken parameter list), the base is the line where that bracket opened.
     let baseLine = top.line;
     for (let guard = 0; guard < 16; guard++) {
-      const around = this.owner.get(baseLine);
-      // (Not when the line starts with that closing token: it was indented for it, `><img`.)
+      // The outermost such bracket (not when the line starts with its closing token: the
+      // line was indented for it, `><img`).
       const first = this.first.get(baseLine);
-      const a = around?.find((b) => b.end <= top.start && this.facts.closers.has(b.end) && this.facts.closers.get(b.end) !== first && b.line < baseLine);
+      let a: BeginNode | undefined;
+      for (let c = this.owner.get(baseLine); c; c = c.up) {
+        const b = c.node;
+        if (b.end <= top.start && b.line < baseLine && this.facts.closers.has(b.end) && this.facts.closers.get(b.end) !== first) a = b;
+      }
       if (!a) break;
       baseLine = a.line;
     }
