@@ -1,4 +1,5 @@
-; Bash (shfmt's default layout: case items at the level of `case`).
+; Bash (shfmt's default layout: one tab per level, case items at the level of
+; `case`, continuation lines of a pipeline or an `&&`/`||` list indented once).
 [
   (do_group)
   (compound_statement)
@@ -6,11 +7,16 @@
   (case_item)
   (subshell)
   (array)
+  (pipeline)
+  (list)
+  (command_substitution)
 ] @indent.begin
 
 [ "fi" "done" "}" "then" ] @indent.end
 (subshell ")" @indent.end)
 (array ")" @indent.end)
+(command_substitution ")" @indent.end)
 [ (elif_clause) (else_clause) ] @indent.branch
 
-[ (heredoc_body) (string) (raw_string) (ansi_c_string) (heredoc_redirect) (command) (redirected_statement) (translated_string) (arithmetic_expansion) (command_substitution) (test_command) (concatenation) ] @indent.ignore
+; Words, strings and heredocs keep every byte.
+[ (heredoc_body) (string) (raw_string) (ansi_c_string) (heredoc_redirect) (translated_string) (arithmetic_expansion) (concatenation) (test_command) ] @indent.ignore

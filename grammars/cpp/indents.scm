@@ -1,48 +1,31 @@
-; C++ (clang-format's LLVM layout: case labels at the level of `switch`,
-; preprocessor directives in column 0). Continuation lines of a statement
-; (aligned arguments, conditions, initializers) keep their indentation.
-[
-  (compound_statement)
-  (field_declaration_list)
-  (enumerator_list)
-  (initializer_list)
-  (case_statement)
-] @indent.begin
-
-[ "}" ] @indent.end
-(case_statement ["case" "default"] @indent.branch)
-
-[
-  (argument_list)
-  (parameter_list)
-  (parenthesized_expression)
-  (init_declarator)
-  (assignment_expression)
-  (binary_expression)
-  (conditional_expression)
-  (return_statement)
-  (declaration)
-  (field_declaration)
-  (gnu_asm_expression)
-  (call_expression)
-  (attribute_specifier)
-] @indent.align
-
-; A statement after `if (x)` without braces.
-(if_statement consequence: [(expression_statement) (return_statement) (break_statement) (continue_statement) (goto_statement)] @indent.begin (#set! indent.from "parent"))
-(else_clause (expression_statement) @indent.begin (#set! indent.from "parent"))
-(for_statement body: (expression_statement) @indent.begin (#set! indent.from "parent"))
-(while_statement body: (expression_statement) @indent.begin (#set! indent.from "parent"))
-
-[ "#define" "#elif" "#elifdef" "#elifndef" "#else" "#endif" "#if" "#ifdef" "#ifndef" "#include" (preproc_directive) ] @indent.zero
-
-[ (string_literal) (concatenated_string) (char_literal) (preproc_arg) ] @indent.ignore
-
+; inherits: c
+; C++ (clang-format's LLVM style): the C query plus C++ constructs.
 ; Namespace and extern "C" bodies are not indented (NamespaceIndentation: None).
-(lambda_expression) @indent.begin
 (declaration_list "}" @indent.zero)
-(raw_string_literal) @indent.ignore
-[ (template_argument_list) (field_initializer_list) (base_class_clause) (condition_clause) ] @indent.align
-(access_specifier) @indent.branch
 
-[ (preproc_def) (preproc_function_def) (preproc_call) (preproc_include) ] @indent.ignore
+(lambda_expression body: (compound_statement) @indent.begin)
+(access_specifier) @indent.branch
+(field_declaration_list (access_specifier) @indent.branch)
+
+([
+  (condition_clause)
+  (template_argument_list)
+  (template_parameter_list)
+] @indent.align
+  (#set! indent.align "open")
+  (#set! indent.levels 2))
+
+; Constructor initializers and base classes on their own line: a continuation
+; indent from the declaration's first line; further lines align with the first.
+([
+  (field_initializer_list)
+  (base_class_clause)
+] @indent.begin
+  (#set! indent.from "parent")
+  (#set! indent.levels 2))
+((field_initializer_list) @indent.align (#set! indent.align "open"))
+((alias_declaration) @indent.begin (#set! indent.levels 2))
+(class_specifier body: (_) @indent.begin (#set! indent.base "parent"))
+(for_range_loop body: (compound_statement) @indent.begin (#set! indent.base "parent"))
+
+(raw_string_literal) @indent.ignore

@@ -36,6 +36,13 @@
   (arrow_function)
 ] @indent.begin
 
+; Ternaries (prettier): only the `?` and `:` lines are indented, not the
+; condition's continuation lines; what a branch opens is indented from the
+; branch's column (`? foo(` / `    arg`), except a nested ternary's branches.
+(ternary_expression condition: (_) @indent.begin (#set! indent.levels 0))
+(ternary_expression consequence: [(call_expression) (arrow_function) (function_expression) (object) (array) (new_expression) (await_expression) (parenthesized_expression) (member_expression)] @indent.anchor)
+(ternary_expression alternative: [(call_expression) (arrow_function) (function_expression) (object) (array) (new_expression) (await_expression) (parenthesized_expression) (member_expression)] @indent.anchor)
+
 ; A binary expression that breaks inside arguments indents its continuation.
 (arguments (binary_expression) @indent.begin)
 

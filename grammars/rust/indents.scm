@@ -17,6 +17,7 @@
   (type_parameters)
   (type_arguments)
   (token_tree)
+  (token_tree_pattern)
   (macro_definition)
   (closure_parameters)
   (parenthesized_expression)
@@ -35,6 +36,5 @@
 [ "}" ")" "]" ] @indent.end
 (type_parameters ">" @indent.end)
 (type_arguments ">" @indent.end)
-(where_clause "where" @indent.branch)
 
 [ (string_literal) (raw_string_literal) (block_comment) ] @indent.ignore

@@ -1,20 +1,21 @@
-// Formatting benchmark: indentation accuracy per language, and speed beside
-// prettier on the same files in the same run.
+// Formatting benchmark: per language, on real code already laid out by its
+// own formatter (test/bench/formatCorpora.ts locates, installs or makes the
+// corpora and says which it skipped):
 //
-// Accuracy: real code already formatted by its own formatter (JavaScript and
-// TypeScript sources in node_modules that prettier leaves unchanged under one
-// of a few common option sets; .d.ts files of the typescript package, which
-// its emitter lays out; JSON files equal to JSON.stringify(JSON.parse(x), null,
-// indent); Rust sources on this machine run through rustfmt when it is
-// installed; Go sources that are gofmt-clean are assumed for the few on this
-// machine). Every line's leading whitespace outside multi-line tokens is
-// stripped, the file is formatted with the file's indentation unit, and the
-// lines whose indentation comes back exactly are counted (goal: 98%).
+// - accuracy: every line's leading whitespace outside multi-line tokens is
+//   stripped, the file is formatted with the reference's indentation unit,
+//   and the lines whose indentation comes back exactly are counted (goal:
+//   98%). Lines in or next to a syntax error of the reference are left as they
+//   are by design and not counted (their number is reported).
+// - safety: the leaf tokens (type and text, and any text between them) are
+//   identical before and after formatting, on each reference file and on a
+//   copy whose leading whitespace is scrambled (a fixed pseudo-random amount
+//   per line; not for Python, where indentation is meaning).
+// - idempotence: formatting the output again changes nothing (same files).
 //
 // Speed: formatDocument (the query, the walk and the edits; the parse is
 // timed separately, as the server has the tree already) on lib.dom.d.ts and a
 // mid-size file, beside prettier.format of the same text, p50 of a few runs.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,36 +24,14 @@ import { Parser } from 'web-tree-sitter';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GrammarRegistry, initTreeSitter, type LoadedGrammar } from '../../server/src/syntax/grammars.js';
 import { formatDocument, type FormatOptions } from '../../server/src/features/formatting.js';
-import { indentationAccuracy } from '../../server/src/features/formatCheck.js';
+import { checkFormat, indentationAccuracy } from '../../server/src/features/formatCheck.js';
+import { formattingCorpora, type Corpus } from './formatCorpora.js';
 import type { BenchContext, BenchSection } from './run.js';
 
 export const name = 'formatting';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const nm = path.join(root, 'node_modules');
-
-function findFiles(dir: string, match: RegExp, cap: number, skip = /^(\.git|__pycache__)$/): string[] {
-  const out: string[] = [];
-  const stack = [dir];
-  let seen = 0;
-  while (stack.length && seen < cap) {
-    const d = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      seen++;
-      if (skip.test(e.name)) continue;
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile() && match.test(e.name)) out.push(p);
-    }
-  }
-  return out.sort();
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -69,48 +48,35 @@ async function loadPrettier(): Promise<Prettier | undefined> {
   }
 }
 
-const PRETTIER_SETS: Record<string, unknown>[] = [
-  {},
-  { singleQuote: true },
-  { printWidth: 100 },
-  { printWidth: 100, singleQuote: true },
-  { printWidth: 120 },
-  { printWidth: 120, singleQuote: true },
-  { trailingComma: 'es5' },
-  { singleQuote: true, trailingComma: 'es5' },
-  { semi: false, singleQuote: true },
-  { tabWidth: 4 },
-  { tabWidth: 4, singleQuote: true },
-  { tabWidth: 4, printWidth: 120 },
-];
-
-/** Files prettier leaves unchanged under one of the option sets, with their tab width. */
-async function prettierClean(prettier: Prettier, files: string[], budgetMs: number): Promise<{ file: string; tabWidth: number }[]> {
-  const out: { file: string; tabWidth: number }[] = [];
-  const t0 = performance.now();
-  for (const file of files) {
-    if (performance.now() - t0 > budgetMs) break;
-    const src = fs.readFileSync(file, 'utf8');
-    for (const set of PRETTIER_SETS) {
-      try {
-        if ((await prettier.format(src, { ...set, filepath: file })) === src) {
-          out.push({ file, tabWidth: (set.tabWidth as number | undefined) ?? 2 });
-          break;
-        }
-      } catch {
-        break;
-      }
-    }
-  }
-  return out;
+/** The text with each line's leading whitespace replaced by a pseudo-random run of spaces and tabs (lines inside tokens are left alone by the formatter anyway). */
+function scramble(text: string, seed: number): string {
+  let s = seed >>> 0;
+  const rand = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  return text
+    .split('\n')
+    .map((line) => {
+      const body = line.replace(/^[ \t]+/, '');
+      if (body === '' || body === '\r') return line;
+      const n = Math.floor(rand() * 9);
+      return (rand() < 0.3 ? '\t'.repeat(n % 3) : ' '.repeat(n)) + body;
+    })
+    .join('\n');
 }
 
-interface LangAccuracy {
+interface LangResult {
   lang: string;
-  source: string;
+  sources: string[];
   files: number;
   lines: number;
   exact: number;
+  nearErrors: number;
+  measured: boolean;
+  checked: number;
+  unsafe: string[];
+  notIdempotent: string[];
 }
 
 export async function run(ctx: BenchContext): Promise<BenchSection> {
@@ -123,98 +89,63 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const figures: Record<string, number> = {};
   const raw: Record<string, number[]> = {};
 
-  // ---------------------------------------------------------------- accuracy
-  const results: LangAccuracy[] = [];
-  const measure = async (lang: string, source: string, items: { file: string; options: FormatOptions }[]): Promise<void> => {
-    const g = await grammar(lang);
-    const acc: LangAccuracy = { lang, source, files: 0, lines: 0, exact: 0 };
-    for (const { file, options } of items) {
-      const text = fs.readFileSync(file, 'utf8');
-      const r = indentationAccuracy(parser, g, registry, text, options, 0);
-      acc.files++;
-      acc.lines += r.lines;
-      acc.exact += r.exact;
-    }
-    if (acc.files) results.push(acc);
-    ctx.log(`accuracy ${lang}: ${acc.exact}/${acc.lines} lines in ${acc.files} files`);
-  };
-
-  if (prettier) {
-    const candidates = findFiles(nm, /\.(ts|tsx|js|mjs|cjs|jsx)$/, 400_000, /^(\.git|typescript|\.cache|dist|umd|min)$/).filter((f) => !f.endsWith('.d.ts') && !/\.min\./.test(f) && fs.statSync(f).size < 60_000 && fs.statSync(f).size > 1_000);
-    const step = Math.max(1, Math.floor(candidates.length / (ctx.quick ? 60 : 400)));
-    const picked = candidates.filter((_, i) => i % step === 0);
-    ctx.log(`checking ${picked.length} of ${candidates.length} JS/TS files for prettier-clean ones`);
-    const clean = await prettierClean(prettier, picked, ctx.quick ? 30_000 : 180_000);
-    const byLang = (re: RegExp): { file: string; options: FormatOptions }[] => clean.filter((c) => re.test(c.file)).map((c) => ({ file: c.file, options: { tabSize: c.tabWidth, insertSpaces: true } }));
-    await measure('typescript', 'prettier-clean .ts in node_modules', byLang(/\.ts$/));
-    await measure('tsx', 'prettier-clean .tsx in node_modules', byLang(/\.tsx$/));
-    await measure('javascript', 'prettier-clean .js/.mjs/.cjs/.jsx in node_modules', byLang(/\.(js|mjs|cjs|jsx)$/));
-    notes.push(`prettier-clean sources: ${clean.length} of ${picked.length} sampled files (${[...new Set(clean.map((c) => path.relative(nm, c.file).split(path.sep)[0]))].join(', ')})`);
-  } else notes.push('prettier is not installed: no prettier-clean JS/TS corpus and no speed comparison');
-
-  const dts = findFiles(path.join(nm, 'typescript/lib'), /^lib\..*\.d\.ts$/, 10_000);
-  await measure('typescript', 'typescript/lib/lib.*.d.ts (emitter layout)', (ctx.quick ? dts.slice(0, 10) : dts).map((file) => ({ file, options: { tabSize: 4, insertSpaces: true } })));
-
-  const jsonFiles = findFiles(nm, /\.json$/, 200_000).filter((f) => fs.statSync(f).size < 200_000);
-  const jsonClean: { file: string; options: FormatOptions }[] = [];
-  for (const file of jsonFiles) {
-    if (jsonClean.length >= (ctx.quick ? 40 : 400)) break;
-    const s = fs.readFileSync(file, 'utf8');
-    let v: unknown;
-    try {
-      v = JSON.parse(s);
-    } catch {
-      continue;
-    }
-    for (const indent of [2, 4, '\t'] as const) {
-      const out = JSON.stringify(v, null, indent);
-      if (s === out || s === out + '\n') {
-        jsonClean.push({ file, options: indent === '\t' ? { tabSize: 4, insertSpaces: false } : { tabSize: indent, insertSpaces: true } });
-        break;
+  // ---------------------------------------------------------------- corpora
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-fmt-corpora-'));
+  const skipped: string[] = [];
+  const results = new Map<string, LangResult>();
+  try {
+    const corpora: Corpus[] = await formattingCorpora({ quick: ctx.quick, log: ctx.log, tmp, root, prettier }, skipped);
+    for (const corpus of corpora) {
+      if (corpus.items.length === 0) continue;
+      const g = await grammar(corpus.lang);
+      const r = results.get(corpus.lang) ?? { lang: corpus.lang, sources: [], files: 0, lines: 0, exact: 0, nearErrors: 0, measured: false, checked: 0, unsafe: [], notIdempotent: [] };
+      results.set(corpus.lang, r);
+      r.sources.push(corpus.source);
+      const t0 = performance.now();
+      for (const [i, { file, options }] of corpus.items.entries()) {
+        const text = fs.readFileSync(file, 'utf8');
+        r.files++;
+        if (corpus.accuracy !== false) {
+          const a = indentationAccuracy(parser, g, registry, text, options, 0, corpus.continuationOnly);
+          r.measured = true;
+          r.lines += a.lines;
+          r.exact += a.exact;
+          r.nearErrors += a.nearErrors;
+        }
+        const inputs = corpus.lang === 'python' ? [text] : [text, scramble(text, i + 1)];
+        for (const [k, input] of inputs.entries()) {
+          const c = checkFormat(parser, g, registry, input, options);
+          r.checked++;
+          const label = `${path.basename(file)}${k ? ' (scrambled)' : ''}`;
+          if (!c.safe) r.unsafe.push(`${label}: token ${c.difference?.index} ${JSON.stringify(c.difference?.before)} -> ${JSON.stringify(c.difference?.after)}`);
+          if (!c.idempotent) r.notIdempotent.push(label);
+        }
       }
+      ctx.log(`${corpus.lang} (${corpus.source}): ${corpus.items.length} files in ${((performance.now() - t0) / 1000).toFixed(0)} s; ${r.exact}/${r.lines} lines so far; unsafe ${r.unsafe.length}, not idempotent ${r.notIdempotent.length}`);
     }
-  }
-  await measure('json', 'node_modules JSON equal to JSON.stringify(v, null, indent)', jsonClean);
-
-  // Rust: sources on this machine, formatted by rustfmt into a temporary folder.
-  const rustSources = [...findFiles(path.join(os.homedir(), '.rustup'), /\.rs$/, 50_000), ...findFiles(path.join(root, 'test/fixtures'), /\.rs$/, 10_000)];
-  if (rustSources.length) {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-fmt-rs-'));
-    const copies = rustSources.map((f, i) => {
-      const p = path.join(tmp, `f${i}.rs`);
-      fs.copyFileSync(f, p);
-      return p;
-    });
-    try {
-      execFileSync('rustfmt', ['--edition', '2021', ...copies], { stdio: 'ignore' });
-      await measure('rust', `rustfmt output of ${copies.length} .rs files on this machine`, copies.map((file) => ({ file, options: { tabSize: 4, insertSpaces: true } })));
-    } catch {
-      notes.push('rustfmt unavailable or failed: no Rust accuracy');
-    }
+  } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const goFiles = [...findFiles('/usr/share/doc', /\.go$/, 100_000), ...findFiles('/usr/lib/go', /\.go$/, 100_000)];
-  if (goFiles.length) await measure('go', `${goFiles.length} .go files on this machine (assumed gofmt-clean)`, goFiles.map((file) => ({ file, options: { tabSize: 4, insertSpaces: false } })));
 
-  const merged = new Map<string, LangAccuracy>();
-  for (const r of results) {
-    const m = merged.get(r.lang) ?? { lang: r.lang, source: '', files: 0, lines: 0, exact: 0 };
-    m.files += r.files;
-    m.lines += r.lines;
-    m.exact += r.exact;
-    m.source = m.source ? `${m.source}; ${r.source}` : r.source;
-    merged.set(r.lang, m);
-  }
-  const accTable = [
-    '| language | files | lines | indentation exact | corpus |',
-    '|---|---:|---:|---:|---|',
-    ...[...merged.values()].map((r) => {
-      const pct = (100 * r.exact) / Math.max(1, r.lines);
+  const rows = [...results.values()].map((r) => {
+    const pct = (100 * r.exact) / Math.max(1, r.lines);
+    if (r.measured) {
       figures[`accuracy.${r.lang}.percent`] = Number(pct.toFixed(2));
       figures[`accuracy.${r.lang}.lines`] = r.lines;
-      return `| ${r.lang} | ${r.files} | ${r.lines} | ${pct.toFixed(2)}% | ${r.source} |`;
-    }),
-  ].join('\n');
+      figures[`accuracy.${r.lang}.nearErrors`] = r.nearErrors;
+    }
+    figures[`safety.${r.lang}.unsafe`] = r.unsafe.length;
+    figures[`safety.${r.lang}.checked`] = r.checked;
+    figures[`idempotence.${r.lang}.failures`] = r.notIdempotent.length;
+    const acc = r.measured ? `${pct.toFixed(2)}%${r.lang === 'python' ? ' (continuation lines in brackets)' : ''}` : 'n/a';
+    return `| ${r.lang} | ${r.files} | ${r.measured ? r.lines : '-'} | ${acc} | ${r.measured ? r.nearErrors : '-'} | ${r.checked - r.unsafe.length}/${r.checked} | ${r.checked - r.notIdempotent.length}/${r.checked} | ${r.sources.join('; ')} |`;
+  });
+  const accTable = ['| language | files | lines | indentation exact | lines near syntax errors (not counted) | safe | idempotent | reference |', '|---|---:|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
+  for (const r of results.values()) {
+    for (const u of r.unsafe.slice(0, 5)) notes.push(`UNSAFE ${r.lang}: ${u}`);
+    for (const u of r.notIdempotent.slice(0, 5)) notes.push(`NOT IDEMPOTENT ${r.lang}: ${u}`);
+  }
+  for (const s of skipped) notes.push(`skipped ${s}`);
 
   // ---------------------------------------------------------------- speed
   const ts = await grammar('typescript');
@@ -265,10 +196,11 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     speedRows.push(`| ${s.label} | ${(text.length / 1024).toFixed(0)} KiB | ${o.toFixed(1)} ms | ${median(parses).toFixed(1)} ms | ${theirs.length ? `${pr.toFixed(0)} ms` : 'n/a'} | ${theirs.length ? `${(pr / o).toFixed(1)}x faster (${(pr / (o + median(parses))).toFixed(1)}x with the parse)` : 'n/a'} |`);
     ctx.log(`speed ${s.label}: ours ${o.toFixed(1)} ms, prettier ${theirs.length ? pr.toFixed(0) : 'n/a'} ms`);
   }
+  if (!prettier) notes.push('prettier is not installed: no speed comparison');
   const speedTable = ['| file | size | formatDocument p50 | parse p50 | prettier p50 | ratio |', '|---|---:|---:|---:|---:|---|', ...speedRows].join('\n');
   notes.push(
-    'accuracy: leading whitespace of every line outside multi-line tokens stripped, formatted with the file\'s indentation unit; a line counts when its indentation comes back exactly',
-    'lines inside or next to syntax errors are left as they are by design and count as misses',
+    "accuracy: leading whitespace of every line outside multi-line tokens stripped, formatted with the reference's indentation unit; a line counts when its indentation comes back exactly; lines in or next to a syntax error of the reference (tree-sitter grammars miss some macros and newer syntax) are left as they are by design and not counted",
+    'safety: leaf tokens (type and text) and any text between them identical before and after; on every reference file and on a copy with scrambled leading whitespace (Python: the file only). idempotence: formatting the output again changes nothing',
     `speed: ${runs} runs each (prettier ${Math.max(1, runs - 2)}), p50; formatDocument is what a save costs the server, which holds the tree already`,
   );
   return { title: 'Formatting', table: `${accTable}\n\n${speedTable}`, notes, figures, raw };
