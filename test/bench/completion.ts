@@ -14,7 +14,11 @@
 // and ordered as an editor does (filterText, else label: case-insensitive
 // prefix, or a subsequence starting with the same character; then sortText),
 // and the rank of the true identifier recorded (a miss counts as rank
-// infinity: 0 for MRR).
+// infinity: 0 for MRR). An item's textEdit is honoured as an editor does: the
+// text the editor filters on runs from the edit range's start to the cursor
+// (normally the 2 typed characters), and the item is the true identifier when
+// applying its edit (newText, else insertText, else label; snippet syntax
+// removed) yields the identifier. Ties in sortText are ordered by label.
 //
 // Baseline, same samples, same run: word completion as editors do it — every
 // word of the cut document (the word at the cursor excluded), same filter,
@@ -26,15 +30,30 @@
 // the end of a function body; per keystroke, didChange then completion, timed
 // from sending the change to the completion answer (client side).
 //
-// Semantic peers (typescript-language-server, pyright) are not run here yet.
+// Semantic peers, same samples, same run: typescript-language-server for
+// TypeScript and JavaScript, pyright for Python (completion-peers.ts: one
+// process per corpus rooted at the corpus root, the held-out file opened at
+// its real path, the same didChanges and position, a timeout per request
+// counted as a miss). Their lists are ranked by the same code as ours. Both
+// peers leave fuzzy ranking to the client (typescript-language-server sends
+// the whole scope with a few sortText classes, pyright a prefix-filtered list
+// with category sortTexts), so a second ordering, prefix matches before
+// subsequence-only matches (closer to VS Code's fuzzy score), is computed for
+// ours and the peer and reported beside. isIncomplete only tells the client to
+// ask again on the next keystroke; each sample asks once at its position, so
+// the list is ranked as it came (how many were marked incomplete is noted).
+// CST_BENCH_PEER_MISSES=1 logs the peer's misses (rank > 5) to stderr;
+// CST_BENCH_NO_PEERS=1 leaves the peers out.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Language, Parser, type Node } from 'web-tree-sitter';
-import type { CompletionItem, CompletionList } from 'vscode-languageserver-protocol';
+import type { CompletionList } from 'vscode-languageserver-protocol';
+import { add, baselineRank, cutDoc, empty, lineOf, pct, rankIn, type Score } from './completion-rank.js';
 import { fileUri, repoRoot, startServer, type TestServer } from '../helpers/lsp.js';
 import { pythonStdlib } from '../helpers/corpus.js';
 import { distribution, machine, markdownTable, ms } from './measure.js';
+import { PeerSession, type PeerKind } from './completion-peers.js';
 import type { BenchContext, BenchSection } from './run.js';
 
 export const name = 'completion';
@@ -51,6 +70,7 @@ interface Corpus {
   heldOut: string[];
   identifierTypes: string[];
   source: string;
+  peer: PeerKind;
 }
 
 function mulberry32(seed: number): () => number {
@@ -76,6 +96,7 @@ function corpora(): Corpus[] {
       heldOut: ['argparse.py', 'configparser.py', 'difflib.py', 'ftplib.py', 'gettext.py', 'imaplib.py', 'mailbox.py', 'optparse.py', 'pickletools.py', 'shutil.py', 'smtplib.py', 'tarfile.py', 'textwrap.py', 'zipfile.py'],
       identifierTypes: ['identifier'],
       source: 'Python standard library',
+      peer: 'pyright',
     },
     {
       language: 'typescript',
@@ -85,6 +106,7 @@ function corpora(): Corpus[] {
       heldOut: ['v4/core/schemas.ts', 'v4/classic/schemas.ts', 'v3/types.ts', 'v4/core/regexes.ts', 'v4/core/util.ts', 'v4/core/api.ts', 'v4/core/to-json-schema.ts', 'v3/ZodError.ts'],
       identifierTypes: ['identifier', 'property_identifier', 'type_identifier', 'shorthand_property_identifier'],
       source: 'zod sources (node_modules/zod/src)',
+      peer: 'typescript',
     },
     {
       language: 'javascript',
@@ -94,6 +116,7 @@ function corpora(): Corpus[] {
       heldOut: ['pino.js', 'lib/proto.js', 'lib/tools.js', 'lib/transport.js', 'lib/levels.js', 'lib/multistream.js', 'browser.js'],
       identifierTypes: ['identifier', 'property_identifier', 'shorthand_property_identifier'],
       source: 'pino (node_modules/pino)',
+      peer: 'typescript',
     },
   ];
 }
@@ -149,12 +172,6 @@ function pickSamples(parser: Parser, corpus: Corpus, file: string, text: string,
   }
 }
 
-function lineOf(text: string, offset: number): number {
-  let l = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) l++;
-  return l;
-}
-
 function isFar(text: string, start: number, end: number, word: string): boolean {
   const lines = text.split('\n');
   const l = lineOf(text, start);
@@ -169,63 +186,6 @@ function isFar(text: string, start: number, end: number, word: string): boolean 
   }
   return true;
 }
-
-/** Editor filtering: case-insensitive prefix, or a subsequence that starts with the same character. */
-function editorMatch(prefix: string, candidate: string): boolean {
-  const p = prefix.toLowerCase();
-  const c = candidate.toLowerCase();
-  if (c.startsWith(p)) return true;
-  if (c[0] !== p[0]) return false;
-  let j = 0;
-  for (let i = 0; i < c.length && j < p.length; i++) if (c[i] === p[j]) j++;
-  return j === p.length;
-}
-
-function rankIn(items: CompletionItem[], prefix: string, word: string): number {
-  const kept = items.filter((i) => editorMatch(prefix, i.filterText ?? i.label));
-  kept.sort((a, b) => {
-    const x = a.sortText ?? a.label;
-    const y = b.sortText ?? b.label;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  const i = kept.findIndex((it) => (it.textEdit && 'newText' in it.textEdit ? it.textEdit.newText : it.insertText ?? it.label) === word);
-  return i < 0 ? Infinity : i + 1;
-}
-
-function baselineRank(cut: string, cursor: number, prefix: string, word: string): number {
-  const cursorLine = lineOf(cut, cursor);
-  const best = new Map<string, [number, number]>();
-  const re = /[\p{L}_$][\p{L}\p{N}_$]*/gu;
-  let line = 0;
-  let scanned = 0;
-  for (let m = re.exec(cut); m; m = re.exec(cut)) {
-    for (let i = cut.indexOf('\n', scanned); i >= 0 && i < m.index; i = cut.indexOf('\n', i + 1)) line++;
-    scanned = m.index;
-    if (m.index <= cursor && cursor <= m.index + m[0].length) continue;
-    if (!editorMatch(prefix, m[0]) || m[0] === prefix) continue;
-    const d: [number, number] = [Math.abs(line - cursorLine), Math.abs(m.index - cursor)];
-    const prev = best.get(m[0]);
-    if (!prev || d[0] < prev[0] || (d[0] === prev[0] && d[1] < prev[1])) best.set(m[0], d);
-  }
-  const sorted = [...best.entries()].sort((a, b) => a[1][0] - b[1][0] || a[1][1] - b[1][1]);
-  const i = sorted.findIndex(([w]) => w === word);
-  return i < 0 ? Infinity : i + 1;
-}
-
-interface Score {
-  n: number;
-  top1: number;
-  top5: number;
-  rr: number;
-}
-const empty = (): Score => ({ n: 0, top1: 0, top5: 0, rr: 0 });
-function add(s: Score, rank: number): void {
-  s.n++;
-  if (rank === 1) s.top1++;
-  if (rank <= 5) s.top5++;
-  if (Number.isFinite(rank)) s.rr += 1 / rank;
-}
-const pct = (x: number, n: number): string => (n ? `${((100 * x) / n).toFixed(1)}%` : '—');
 
 async function waitIndexed(server: TestServer, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -246,7 +206,40 @@ async function waitTree(server: TestServer, uri: string): Promise<void> {
 
 const STD_EXCLUDES = ['**/site-packages/**', '**/test/**', '**/tests/**', '**/idlelib/**', '**/lib2to3/**'];
 
-async function quality(ctx: BenchContext, corpus: Corpus, perFile: number, files: number): Promise<{ ours: Score; base: Score; oursFar: Score; baseFar: Score; indexed: number; samples: number }> {
+interface Quality {
+  ours: Score;
+  base: Score;
+  oursFar: Score;
+  baseFar: Score;
+  /** Same samples, prefix matches first (see the header). */
+  oursPf: Score;
+  oursPfFar: Score;
+  /** The peer, on the samples it was asked (all of them unless it died or its budget ran out). */
+  peer: Score;
+  peerFar: Score;
+  peerPf: Score;
+  peerPfFar: Score;
+  /** Ours on the samples the peer was asked (equal to ours unless some were not run). */
+  oursAsked: Score;
+  peerLabel: string;
+  peerTimeouts: number;
+  peerErrors: number;
+  peerSkipped: number;
+  peerIncomplete: number;
+  peerMs: number[];
+  indexed: number;
+  samples: number;
+}
+
+interface PeerOptions {
+  /** Held-out files (the first ones) whose samples the peer is asked. */
+  files: number;
+  requestMs: number;
+  warmupMs: number;
+  budgetMs: number;
+}
+
+async function quality(ctx: BenchContext, corpus: Corpus, perFile: number, files: number, peerOptions: PeerOptions | null): Promise<Quality> {
   await Parser.init();
   const parser = new Parser();
   parser.setLanguage(await Language.load(fs.readFileSync(corpus.wasm)));
@@ -257,49 +250,96 @@ async function quality(ctx: BenchContext, corpus: Corpus, perFile: number, files
     workspaceFolders: [{ uri: fileUri(corpus.root), name: 'bench' }],
     capabilities: { window: { workDoneProgress: true } },
   });
-  const result = { ours: empty(), base: empty(), oursFar: empty(), baseFar: empty(), indexed: 0, samples: 0 };
+  const r: Quality = {
+    ours: empty(), base: empty(), oursFar: empty(), baseFar: empty(), oursPf: empty(), oursPfFar: empty(),
+    peer: empty(), peerFar: empty(), peerPf: empty(), peerPfFar: empty(), oursAsked: empty(),
+    peerLabel: '', peerTimeouts: 0, peerErrors: 0, peerSkipped: 0, peerIncomplete: 0, peerMs: [], indexed: 0, samples: 0,
+  };
+  let peer: PeerSession | undefined;
   try {
     const t0 = performance.now();
     await waitIndexed(server, 600_000);
     ctx.log(`${corpus.language}: workspace indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const stats = await server.request<{ documents?: { indexed?: number } }>('$/cstStats', {});
-    result.indexed = stats.documents?.indexed ?? 0;
+    r.indexed = stats.documents?.indexed ?? 0;
+    if (peerOptions) {
+      // Started after our indexing, so that the two do not share the CPU.
+      peer = await PeerSession.start(corpus.peer, corpus.root, { ...peerOptions, log: ctx.log });
+      r.peerLabel = peer.label;
+    }
     const rand = mulberry32(SEED);
     const heldDir = path.join(os.tmpdir(), 'cst-bench-completion-heldout');
     let version = 1;
-    for (const rel of held) {
+    for (const [fileIndex, rel] of held.entries()) {
       const text = fs.readFileSync(path.join(corpus.root, rel), 'utf8');
       const samples = pickSamples(parser, corpus, rel, text, perFile, rand);
       const uri = fileUri(path.join(heldDir, corpus.language, rel));
       server.open(uri, corpus.languageId, text, version++);
       await waitTree(server, uri);
-      for (const s of samples) {
-        const cut = text.slice(0, s.start + 2) + text.slice(s.end);
-        const cursor = s.start + 2;
-        const line = lineOf(text, cursor);
-        const character = cursor - (text.lastIndexOf('\n', cursor - 1) + 1);
-        const range = { start: { line, character }, end: { line, character: character + (s.end - s.start - 2) } };
+      const peerHere = peer && peerOptions && fileIndex < peerOptions.files ? peer : undefined;
+      const peerUri = fileUri(path.join(corpus.root, rel));
+      if (peerHere) await peerHere.open(peerUri, corpus.languageId, text);
+      const t1 = performance.now();
+      for (const [i, s] of samples.entries()) {
+        const c = cutDoc(text, s.start, s.end, s.word);
+        const line = lineOf(text, c.cursor);
+        const character = c.cursor - (text.lastIndexOf('\n', c.cursor - 1) + 1);
+        const position = { line, character };
+        const range = { start: position, end: { line, character: character + (s.end - s.start - 2) } };
+        const restore = { range: { start: position, end: position }, text: text.slice(c.cursor, s.end) };
         server.change(uri, version++, [{ range, text: '' }]);
-        const list = await server.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: { line, character }, context: { triggerKind: 1 } });
-        server.change(uri, version++, [{ range: { start: range.start, end: range.start }, text: text.slice(cursor, s.end) }]);
-        const prefix = s.word.slice(0, 2);
-        const ours = rankIn(list.items, prefix, s.word);
-        const base = baselineRank(cut, cursor, prefix, s.word);
-        add(result.ours, ours);
-        add(result.base, base);
+        const list = await server.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position, context: { triggerKind: 1 } });
+        server.change(uri, version++, [restore]);
+        const ours = rankIn(list.items, c);
+        const base = baselineRank(c.text, c.cursor, s.word.slice(0, 2), s.word);
+        add(r.ours, ours);
+        add(r.base, base);
+        add(r.oursPf, rankIn(list.items, c, true));
         if (s.far) {
-          add(result.oursFar, ours);
-          add(result.baseFar, base);
+          add(r.oursFar, ours);
+          add(r.baseFar, base);
+          add(r.oursPfFar, rankIn(list.items, c, true));
         }
-        result.samples++;
+        if (peerHere) {
+          await peerHere.change(peerUri, [{ range, text: '' }]);
+          if (i === 0) await peerHere.warmup(peerUri, position);
+          const a = await peerHere.complete(peerUri, position);
+          await peerHere.change(peerUri, [restore]);
+          if (a.kind !== 'skipped') {
+            const items = a.kind === 'items' ? a.items : [];
+            const pr = rankIn(items, c);
+            if (process.env.CST_BENCH_PEER_MISSES && pr > 5) ctx.log(`MISS ${rel}:${line + 1} ${JSON.stringify(c.text.slice(c.lineStarts[line], c.lineStarts[line + 1]).trim())} word=${s.word} rank=${pr} ${a.kind} n=${items.length} present=${JSON.stringify(items.filter((it) => it.label.includes(s.word)).slice(0, 3))}`);
+            const pf = rankIn(items, c, true);
+            add(r.peer, pr);
+            add(r.oursAsked, ours);
+            add(r.peerPf, pf);
+            if (s.far) {
+              add(r.peerFar, pr);
+              add(r.peerPfFar, pf);
+            }
+          }
+        }
+        r.samples++;
       }
       server.close(uri);
+      if (peerHere) {
+        await peerHere.close(peerUri);
+        ctx.log(`${corpus.language}: ${rel}: ${samples.length} samples in ${((performance.now() - t1) / 1000).toFixed(1)} s (with ${corpus.peer})`);
+      }
     }
   } finally {
+    if (peer) {
+      r.peerTimeouts = peer.timeouts;
+      r.peerErrors = peer.errors;
+      r.peerSkipped = peer.skipped;
+      r.peerIncomplete = peer.incomplete;
+      r.peerMs = peer.times;
+      await peer.stop();
+    }
     await server.stop();
     parser.delete();
   }
-  return result;
+  return r;
 }
 
 async function speed(ctx: BenchContext, keystrokes: number): Promise<{ p50: number; p95: number; p99: number; max: number; n: number; indexed: number }> {
@@ -346,10 +386,17 @@ async function speed(ctx: BenchContext, keystrokes: number): Promise<{ p50: numb
   }
 }
 
+const fixed = (x: number, n: number): string => (n ? x.toFixed(3) : '—');
+
 export async function run(ctx: BenchContext): Promise<BenchSection> {
   const perFile = ctx.quick ? 8 : 40;
   const files = ctx.quick ? 3 : 8;
+  // The peer is asked every sample of a full run, the first file's in --quick.
+  const peerOptions: PeerOptions | null = process.env.CST_BENCH_NO_PEERS
+    ? null
+    : { files: ctx.quick ? 1 : files, requestMs: 10_000, warmupMs: 120_000, budgetMs: ctx.quick ? 120_000 : 900_000 };
   const rows: string[][] = [];
+  const peerRows: string[][] = [];
   const figures: Record<string, number> = {};
   const notes: string[] = [];
   for (const corpus of corpora()) {
@@ -358,17 +405,44 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       continue;
     }
     ctx.log(`${corpus.language}: ${corpus.source}`);
-    const r = await quality(ctx, corpus, perFile, files);
-    const row = (label: string, s: Score, b: Score) => [corpus.language, label, String(s.n), pct(s.top1, s.n), pct(b.top1, b.n), pct(s.top5, s.n), pct(b.top5, b.n), s.n ? (s.rr / s.n).toFixed(3) : '—', b.n ? (b.rr / b.n).toFixed(3) : '—'];
-    rows.push(row('all', r.ours, r.base), row(`far (>${FAR_LINES} lines)`, r.oursFar, r.baseFar));
-    for (const [k, s] of [['all', r.ours], ['far', r.oursFar], ['baseline_all', r.base], ['baseline_far', r.baseFar]] as const) {
+    const r = await quality(ctx, corpus, perFile, files, peerOptions);
+    const row = (label: string, s: Score, b: Score, p: Score) => [
+      corpus.language, label, String(s.n),
+      pct(s.top1, s.n), pct(b.top1, b.n), pct(p.top1, p.n),
+      pct(s.top5, s.n), pct(b.top5, b.n), pct(p.top5, p.n),
+      fixed(s.rr / s.n, s.n), fixed(b.rr / b.n, b.n), fixed(p.rr / p.n, p.n),
+      String(p.n),
+    ];
+    rows.push(row('all', r.ours, r.base, r.peer), row(`far (>${FAR_LINES} lines)`, r.oursFar, r.baseFar, r.peerFar));
+    const scores = [['all', r.ours], ['far', r.oursFar], ['baseline_all', r.base], ['baseline_far', r.baseFar], ['peer_all', r.peer], ['peer_far', r.peerFar], ['prefixfirst_all', r.oursPf], ['prefixfirst_far', r.oursPfFar], ['peer_prefixfirst_all', r.peerPf], ['peer_prefixfirst_far', r.peerPfFar], ['asked', r.oursAsked]] as const;
+    for (const [k, s] of scores) {
       figures[`${corpus.language}_${k}_top1_pct`] = s.n ? (100 * s.top1) / s.n : NaN;
       figures[`${corpus.language}_${k}_top5_pct`] = s.n ? (100 * s.top5) / s.n : NaN;
       figures[`${corpus.language}_${k}_mrr`] = s.n ? s.rr / s.n : NaN;
+      figures[`${corpus.language}_${k}_n`] = s.n;
+    }
+    if (peerOptions) {
+      const d = distribution(r.peerMs);
+      figures[`${corpus.language}_peer_timeouts`] = r.peerTimeouts;
+      figures[`${corpus.language}_peer_errors`] = r.peerErrors;
+      figures[`${corpus.language}_peer_not_run`] = r.peerSkipped;
+      figures[`${corpus.language}_peer_p50`] = d.p50;
+      figures[`${corpus.language}_peer_p99`] = d.p99;
+      peerRows.push([
+        corpus.language, r.peerLabel || 'did not start', String(r.peer.n),
+        String(r.peerTimeouts), String(r.peerErrors), String(r.peerSkipped), String(r.peerIncomplete),
+        `${pct(r.oursAsked.top5, r.oursAsked.n)} / ${pct(r.peer.top5, r.peer.n)}`,
+        r.peerMs.length ? `${ms(d.p50)} / ${ms(d.p99)}` : '—',
+        `${pct(r.oursPf.top5, r.oursPf.n)} / ${pct(r.peerPf.top5, r.peerPf.n)}`,
+        `${pct(r.oursPfFar.top5, r.oursPfFar.n)} / ${pct(r.peerPfFar.top5, r.peerPfFar.n)}`,
+      ]);
     }
     notes.push(`${corpus.language}: ${corpus.source}; ${r.samples} samples from ${Math.min(files, corpus.heldOut.length)} held-out files; ${r.indexed} files indexed`);
   }
-  const table1 = markdownTable(['language', 'samples', 'n', 'top-1 ours', 'top-1 words', 'top-5 ours', 'top-5 words', 'MRR ours', 'MRR words'], rows);
+  const table1 = markdownTable(['language', 'samples', 'n', 'top-1 ours', 'top-1 words', 'top-1 peer', 'top-5 ours', 'top-5 words', 'top-5 peer', 'MRR ours', 'MRR words', 'MRR peer', 'n peer'], rows);
+  const tablePeers = peerRows.length
+    ? markdownTable(['language', 'peer', 'samples asked', 'timeouts (10 s)', 'errors', 'not run', 'lists marked incomplete', 'top-5 on the samples asked, ours / peer', 'peer completion p50 / p99 ms', 'top-5 prefix first, ours / peer', 'far top-5 prefix first, ours / peer'], peerRows)
+    : '';
   ctx.log('speed: typing into a 5,000-line file with the stdlib indexed');
   const sp = await speed(ctx, ctx.quick ? 60 : 300);
   figures.keystroke_p50 = sp.p50;
@@ -377,10 +451,12 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   figures.keystroke_max = sp.max;
   const table2 = markdownTable(['keystrokes', 'files indexed', 'p50', 'p95', 'p99', 'max'], [[String(sp.n), String(sp.indexed), ms(sp.p50), ms(sp.p95), ms(sp.p99), ms(sp.max)]]);
   notes.push(
-    `Seed ${SEED}; identifiers of >= 4 characters cut after 2; editor filter = case-insensitive prefix or same-first-character subsequence, then sortText.`,
+    `Seed ${SEED}; identifiers of >= 4 characters cut after 2; editor filter = case-insensitive prefix or same-first-character subsequence on filterText (else label) from the textEdit's start to the cursor, then sortText (else label), then label.`,
+    peerOptions
+      ? `Peers (typescript-language-server for TypeScript and JavaScript, pyright for Python; npm installs in a temp folder, CST_BENCH_PEERS_DIR to choose it): one process per corpus rooted at the corpus root, the held-out file opened at its real path with the same didChanges and completion position as ours; the first request in each file is an unscored warm-up (project load); each scored request times out after ${peerOptions.requestMs / 1000} s (a miss); ${ctx.quick ? 'in --quick only the first file is asked; ' : ''}a peer budget of ${peerOptions.budgetMs / 60_000} min per corpus ("not run" counts the samples left when it ran out). "prefix first" orders prefix matches before subsequence-only matches (closer to VS Code's fuzzy score) for both servers. CST_BENCH_NO_PEERS=1 leaves the peers out.`
+      : 'Peers left out (CST_BENCH_NO_PEERS set).',
     'Speed: didChange + completion round trip per keystroke, client side, on the first 5,000 lines of _pydecimal.py with the standard library indexed (site-packages and tests excluded).',
-    'Semantic peers (typescript-language-server, pyright) not measured in this module yet.',
     machine(),
   );
-  return { title: 'Completion quality and speed', table: `${table1}\n\n${table2}`, notes, figures };
+  return { title: 'Completion quality and speed', table: [table1, tablePeers, table2].filter(Boolean).join('\n\n'), notes, figures };
 }

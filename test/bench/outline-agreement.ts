@@ -278,7 +278,7 @@ export async function installPeers(log: (m: string) => void): Promise<string> {
   return dir;
 }
 
-function peerVersion(dir: string, pkg: string): string {
+export function peerVersion(dir: string, pkg: string): string {
   try {
     return (JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
@@ -286,13 +286,19 @@ function peerVersion(dir: string, pkg: string): string {
   }
 }
 
-interface Peer {
+export interface Peer {
   conn: ProtocolConnection;
   proc: ChildProcessWithoutNullStreams;
   stop: () => Promise<void>;
 }
 
-async function startPeer(kind: 'typescript' | 'pyright', peersDir: string, workspace: string): Promise<Peer> {
+/**
+ * Start a peer over stdio in `workspace` (its root) and initialize it.
+ * `options.textDocument` replaces the default client capabilities for
+ * textDocument (hierarchical documentSymbol); `options.tsserver` is merged
+ * into typescript-language-server's tsserver initialization options.
+ */
+export async function startPeer(kind: 'typescript' | 'pyright', peersDir: string, workspace: string, options: { textDocument?: Record<string, unknown>; tsserver?: Record<string, unknown> } = {}): Promise<Peer> {
   const entry = kind === 'typescript'
     ? [path.join(peersDir, 'node_modules/typescript-language-server/lib/cli.mjs'), '--stdio']
     : [path.join(peersDir, 'node_modules/pyright/langserver.index.js'), '--stdio'];
@@ -309,8 +315,8 @@ async function startPeer(kind: 'typescript' | 'pyright', peersDir: string, works
     processId: process.pid,
     rootUri,
     workspaceFolders: [{ uri: rootUri, name: 'bench' }],
-    capabilities: { textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } }, workspace: { configuration: true } },
-    initializationOptions: kind === 'typescript' ? { tsserver: { path: path.join(peersDir, 'node_modules/typescript/lib/tsserver.js') } } : {},
+    capabilities: { textDocument: options.textDocument ?? { documentSymbol: { hierarchicalDocumentSymbolSupport: true } }, workspace: { configuration: true } },
+    initializationOptions: kind === 'typescript' ? { tsserver: { path: path.join(peersDir, 'node_modules/typescript/lib/tsserver.js'), ...options.tsserver } } : {},
   });
   await conn.sendNotification('initialized', {});
   return {
