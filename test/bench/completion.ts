@@ -55,6 +55,7 @@ import { pythonStdlib } from '../helpers/corpus.js';
 import { distribution, machine, markdownTable, ms } from './measure.js';
 import { PeerSession, type PeerKind } from './completion-peers.js';
 import type { BenchContext, BenchSection } from './run.js';
+import { speed, STD_EXCLUDES, waitIndexed, waitTree } from './completion-speed.js';
 
 export const name = 'completion';
 
@@ -187,24 +188,6 @@ function isFar(text: string, start: number, end: number, word: string): boolean 
   return true;
 }
 
-async function waitIndexed(server: TestServer, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.progress.some((p) => p.value.kind === 'end')) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('workspace indexing did not finish');
-}
-
-async function waitTree(server: TestServer, uri: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    const t = await server.request<{ hasTree: boolean } | null>('$/cstDebugTree', { uri, digest: false });
-    if (t?.hasTree) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const STD_EXCLUDES = ['**/site-packages/**', '**/test/**', '**/tests/**', '**/idlelib/**', '**/lib2to3/**'];
 
 interface Quality {
   ours: Score;
@@ -340,50 +323,6 @@ async function quality(ctx: BenchContext, corpus: Corpus, perFile: number, files
     parser.delete();
   }
   return r;
-}
-
-async function speed(ctx: BenchContext, keystrokes: number): Promise<{ p50: number; p95: number; p99: number; max: number; n: number; indexed: number }> {
-  const std = pythonStdlib();
-  const source = fs.readFileSync(path.join(std, '_pydecimal.py'), 'utf8').split('\n').slice(0, 5000);
-  // Type at the end of the last function body line before line 4,000 that is a `return`.
-  let at = 4000;
-  while (at > 0 && !/^ {8}return\b/.test(source[at]!)) at--;
-  const text = source.join('\n');
-  const server = await startServer({
-    env: { CST_INDEX_EXCLUDE: STD_EXCLUDES.join(','), CST_MAX_WORKERS: '2' },
-    rootUri: fileUri(std),
-    workspaceFolders: [{ uri: fileUri(std), name: 'stdlib' }],
-    capabilities: { window: { workDoneProgress: true } },
-  });
-  try {
-    const t0 = performance.now();
-    await waitIndexed(server, 900_000);
-    ctx.log(`speed: stdlib indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const stats = await server.request<{ documents?: { indexed?: number } }>('$/cstStats', {});
-    const uri = fileUri(path.join(os.tmpdir(), 'cst-bench-completion-speed', 'decimal5000.py'));
-    server.open(uri, 'python', text, 1);
-    await waitTree(server, uri);
-    const snippet = '\n        result = self._fix(context)\n        if result.is_nan() and context.traps:\n            exponent = result.adjusted() + len(self._int)\n            return context._raise_error(InvalidOperation, "bad")';
-    const typed = (snippet.repeat(Math.ceil(keystrokes / snippet.length))).slice(0, keystrokes);
-    let line = at;
-    let character = source[at]!.length;
-    const times: number[] = [];
-    let version = 2;
-    for (const ch of typed) {
-      const start = performance.now();
-      server.change(uri, version++, [{ range: { start: { line, character }, end: { line, character } }, text: ch }]);
-      if (ch === '\n') {
-        line++;
-        character = 0;
-      } else character++;
-      await server.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: { line, character }, context: { triggerKind: ch === '.' ? 2 : 3, ...(ch === '.' ? { triggerCharacter: '.' } : {}) } });
-      times.push(performance.now() - start);
-    }
-    const d = distribution(times);
-    return { ...d, indexed: stats.documents?.indexed ?? 0 };
-  } finally {
-    await server.stop();
-  }
 }
 
 const fixed = (x: number, n: number): string => (n ? x.toFixed(3) : '—');

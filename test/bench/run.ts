@@ -63,6 +63,7 @@ const MODULES: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: 'outline-agreement', load: () => import('./outline-agreement.js') },
   { name: 'formatting', load: () => import('./formatting.js') },
   { name: 'completion', load: () => import('./completion.js') },
+  { name: 'completion-speed', load: () => import('./completion-speed.js') },
   { name: 'load', load: () => import('./load.js') },
 ];
 

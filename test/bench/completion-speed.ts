@@ -1,0 +1,125 @@
+// Completion speed (issue 6): typing into a 5,000-line Python file with the
+// standard library indexed, didChange + completion per keystroke, beside the
+// same keystrokes with a trivial request in the same run.
+//   tsx test/bench/run.ts --only completion-speed [--quick]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CompletionList } from 'vscode-languageserver-protocol';
+import { fileUri, startServer, type TestServer } from '../helpers/lsp.js';
+import { pythonStdlib } from '../helpers/corpus.js';
+import { distribution, machine, markdownTable, ms, ratio } from './measure.js';
+import type { BenchContext, BenchSection } from './run.js';
+
+export const name = 'completion-speed';
+
+export async function waitIndexed(server: TestServer, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.progress.some((p) => p.value.kind === 'end')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('workspace indexing did not finish');
+}
+
+export async function waitTree(server: TestServer, uri: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    const t = await server.request<{ hasTree: boolean } | null>('$/cstDebugTree', { uri, digest: false });
+    if (t?.hasTree) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export const STD_EXCLUDES = ['**/site-packages/**', '**/test/**', '**/tests/**', '**/idlelib/**', '**/lib2to3/**'];
+
+export interface SpeedResult {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  n: number;
+  indexed: number;
+  /** The same keystrokes with a trivial request ($/cstStats for the document) instead of completion. */
+  baseline: { p50: number; p95: number; p99: number; max: number };
+}
+
+/**
+ * Type `keystrokes` characters into a 5,000-line file with the standard
+ * library indexed; per keystroke, didChange + completion, round trip from the
+ * client. Baseline in the same run: a copy of the file typed the same way with
+ * didChange + $/cstStats (the parse and a round trip, no completion).
+ */
+export async function speed(ctx: BenchContext, keystrokes: number): Promise<SpeedResult> {
+  const std = pythonStdlib();
+  const source = fs.readFileSync(path.join(std, '_pydecimal.py'), 'utf8').split('\n').slice(0, 5000);
+  // Type at the end of the last function body line before line 4,000 that is a `return`.
+  let at = 4000;
+  while (at > 0 && !/^ {8}return\b/.test(source[at]!)) at--;
+  const text = source.join('\n');
+  const server = await startServer({
+    env: { CST_INDEX_EXCLUDE: STD_EXCLUDES.join(','), CST_MAX_WORKERS: '2' },
+    rootUri: fileUri(std),
+    workspaceFolders: [{ uri: fileUri(std), name: 'stdlib' }],
+    capabilities: { window: { workDoneProgress: true } },
+  });
+  try {
+    const t0 = performance.now();
+    await waitIndexed(server, 900_000);
+    ctx.log(`speed: stdlib indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const stats = await server.request<{ documents?: { indexed?: number } }>('$/cstStats', {});
+    const snippet = '\n        result = self._fix(context)\n        if result.is_nan() and context.traps:\n            exponent = result.adjusted() + len(self._int)\n            return context._raise_error(InvalidOperation, "bad")';
+    const typed = snippet.repeat(Math.ceil(keystrokes / snippet.length)).slice(0, keystrokes);
+    const type = async (name: string, request: (uri: string, line: number, character: number, ch: string) => Promise<unknown>): Promise<number[]> => {
+      const uri = fileUri(path.join(os.tmpdir(), 'cst-bench-completion-speed', name));
+      server.open(uri, 'python', text, 1);
+      await waitTree(server, uri);
+      let line = at;
+      let character = source[at]!.length;
+      const times: number[] = [];
+      let version = 2;
+      for (const ch of typed) {
+        const start = performance.now();
+        server.change(uri, version++, [{ range: { start: { line, character }, end: { line, character } }, text: ch }]);
+        if (ch === '\n') {
+          line++;
+          character = 0;
+        } else character++;
+        await request(uri, line, character, ch);
+        times.push(performance.now() - start);
+      }
+      server.close(uri);
+      return times;
+    };
+    const times = await type('decimal5000.py', (uri, line, character, ch) =>
+      server.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: { line, character }, context: { triggerKind: ch === '.' ? 2 : 3, ...(ch === '.' ? { triggerCharacter: '.' } : {}) } }),
+    );
+    const base = await type('decimal5000-baseline.py', (uri) => server.request('$/cstStats', { uri }));
+    const d = distribution(times);
+    const b = distribution(base);
+    return { ...d, indexed: stats.documents?.indexed ?? 0, baseline: { p50: b.p50, p95: b.p95, p99: b.p99, max: b.max } };
+  } finally {
+    await server.stop();
+  }
+}
+
+
+export async function run(ctx: BenchContext): Promise<BenchSection> {
+  const sp = await speed(ctx, ctx.quick ? 60 : 300);
+  const table = markdownTable(
+    ['per keystroke', 'keystrokes', 'p50', 'p95', 'p99', 'max'],
+    [
+      ['didChange + completion', String(sp.n), ms(sp.p50), ms(sp.p95), ms(sp.p99), ms(sp.max)],
+      ['didChange + $/cstStats (baseline: parse and round trip)', String(sp.n), ms(sp.baseline.p50), ms(sp.baseline.p95), ms(sp.baseline.p99), ms(sp.baseline.max)],
+      ['completion / baseline', '', ratio(sp.p50 / sp.baseline.p50), ratio(sp.p95 / sp.baseline.p95), ratio(sp.p99 / sp.baseline.p99), ''],
+    ],
+  );
+  return {
+    title: 'Completion speed',
+    table,
+    notes: [
+      `${sp.indexed} standard-library files indexed (site-packages and tests excluded); the first 5,000 lines of _pydecimal.py, typed into at the end of a function body; round trips measured by the client (JSON-RPC over stdio).`,
+      machine(),
+    ],
+    figures: { keystroke_p50: sp.p50, keystroke_p95: sp.p95, keystroke_p99: sp.p99, keystroke_max: sp.max, baseline_p50: sp.baseline.p50, baseline_p99: sp.baseline.p99, indexed: sp.indexed },
+  };
+}
