@@ -500,12 +500,23 @@ function chunkFacts(query: Query, node: Node, text: string, start: number, end: 
   const local = text.slice(start, end);
   const code = scan(local, codeSpans(local.length, q.skip));
   const holes = q.skip.some((_, i) => i % 3 === 2 && q.skip[i] === SKIP_HOLE) ? scan(local, codeSpans(local.length, [0, local.length, SKIP_STRING, ...q.skip])) : EMPTY_SCAN;
-  return { q, code, holes, self, bytes: 64 + local.length * 3 };
+  return { q, code, holes, self, bytes: 200 + queryBytes(q) + scanBytes(code) + (holes === EMPTY_SCAN ? 0 : scanBytes(holes)) };
 }
 
 function largeFacts(query: Query, node: Node): LargeFacts {
   const { q, self } = queryFacts(query, node, node.startIndex, node.endIndex, true);
-  return { q, self, bytes: 64 + (q.scopes.length + q.skip.length + q.defs.length) * 8 };
+  return { q, self, bytes: 200 + queryBytes(q) };
+}
+
+/** Heap estimates (V8: ~16 bytes per array number, ~80 per Map entry, strings shared with the text's words). */
+function queryBytes(q: QueryFacts): number {
+  return (q.scopes.length + q.skip.length + q.defs.length) * 16 + q.defNames.length * 40;
+}
+
+function scanBytes(f: ScanFacts): number {
+  let n = 3 * 64 + (f.words.size + f.members.size) * 80 + f.deferred.length * 64;
+  for (const per of f.receivers.values()) n += 120 + per.size * 80;
+  return n;
 }
 
 const SCAN_WORDS = new RegExp(wordRegex().global.source, 'gu');
