@@ -1,12 +1,18 @@
 // Formatting through the real server: document, range and on-type requests,
 // the request's options honoured, .editorconfig filling in what the request
-// does not say, minimal edits, and a demoted document formatted the same.
+// does not say, minimal edits, a demoted document formatted the same, and
+// every language's reference golden (the output of its own formatter, from
+// scrambled indentation) given back exactly over JSON-RPC.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileUri, startServer, type TestServer } from '../helpers/lsp.js';
 import { applyEdits } from '../../server/src/features/formatCheck.js';
+
+const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/formatting');
+/** languageId an editor sends, per fixture folder. */
+const LANGUAGE_IDS: Record<string, string> = { bash: 'shellscript', c: 'c', cpp: 'cpp', css: 'css', html: 'html', java: 'java', javascript: 'javascript', python: 'python', ruby: 'ruby', rust: 'rust' };
 
 let server: TestServer | undefined;
 let dir: string | undefined;
@@ -63,6 +69,25 @@ describe('formatting', () => {
       options: { tabSize: 2, insertSpaces: true },
     });
     expect(onType.some((e) => e.range.start.line === 4)).toBe(true);
+  });
+
+  it("gives back each language's own formatter output from scrambled indentation", async () => {
+    server = await startServer();
+    const s = server;
+    const refs = fs.readdirSync(fixtures).filter((lang) => fs.readdirSync(path.join(fixtures, lang)).some((f) => f.startsWith('reference.input.')));
+    expect(refs.sort()).toEqual(Object.keys(LANGUAGE_IDS).sort());
+    for (const lang of refs) {
+      const dirOf = path.join(fixtures, lang);
+      const input = fs.readdirSync(dirOf).find((f) => f.startsWith('reference.input.'))!;
+      const text = fs.readFileSync(path.join(dirOf, input), 'utf8');
+      const expected = fs.readFileSync(path.join(dirOf, input.replace('.input.', '.expected.')), 'utf8');
+      const { options } = JSON.parse(fs.readFileSync(path.join(dirOf, 'reference.json'), 'utf8')) as { options: Record<string, unknown> };
+      const uri = `file:///fmt/ref/${input.replace('.input', '')}`;
+      s.open(uri, LANGUAGE_IDS[lang]!, text);
+      await s.waitForDiagnostics(uri);
+      const edits = await s.request<Edit[]>('textDocument/formatting', { textDocument: { uri }, options });
+      expect(applyEdits(text, edits), lang).toBe(expected);
+    }
   });
 
   it('.editorconfig fills in what the request does not say', async () => {
