@@ -29,6 +29,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { filesUnder } from '../helpers/corpus.js';
 import type { FormatOptions } from '../../server/src/features/formatting.js';
 
 export interface CorpusItem {
@@ -60,26 +61,7 @@ export interface CorporaContext {
 }
 
 export function findFiles(dir: string, match: RegExp, cap: number, skip = /^(\.git|__pycache__|testdata)$/): string[] {
-  const out: string[] = [];
-  const stack = [dir];
-  let seen = 0;
-  while (stack.length && seen < cap) {
-    const d = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      seen++;
-      if (skip.test(e.name)) continue;
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile() && match.test(e.name)) out.push(p);
-    }
-  }
-  return out.sort();
+  return filesUnder(dir, match, cap, skip);
 }
 
 /** `n` files spread evenly over the sorted list, with sizes within [min, max] bytes. */

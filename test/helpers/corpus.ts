@@ -51,3 +51,27 @@ export function mixedCorpus(): CorpusFile[] {
   for (const p of pythonFiles(4)) files.push({ path: p, languageId: 'python' });
   return files.filter((f) => fs.existsSync(f.path));
 }
+
+/** Files under dir whose names match, found iteratively (no recursion, no symlinked directories), at most `cap` directory entries visited; `skip` names are not entered. */
+export function filesUnder(dir: string, match: RegExp, cap = 50_000, skip = /^(\.git|__pycache__)$/): string[] {
+  const out: string[] = [];
+  const stack = [dir];
+  let seen = 0;
+  while (stack.length && seen < cap) {
+    const d = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      seen++;
+      if (skip.test(e.name)) continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.isFile() && match.test(e.name)) out.push(p);
+    }
+  }
+  return out.sort();
+}

@@ -24,7 +24,7 @@ import { GrammarRegistry, initTreeSitter, type LoadedGrammar } from '../../serve
 import { formatDocument, formatOnType, formatRange, hasFormatter, onTypeTriggers, type FormatOptions } from '../../server/src/features/formatting.js';
 import { applyEdits, checkFormat } from '../../server/src/features/formatCheck.js';
 import { editorconfigOptions } from '../../server/src/features/editorconfig.js';
-import { pythonStdlib } from '../helpers/corpus.js';
+import { pythonStdlib, filesUnder } from '../helpers/corpus.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -228,28 +228,9 @@ describe('editorconfig', () => {
 // ---------------------------------------------------------------------------
 // Corpus: safety and idempotence on real files
 
-/** Files under dir whose names match, iteratively, at most `cap` visited entries, no symlinked directories. */
-function findFiles(dir: string, match: RegExp, cap = 50_000, skip = /^(site-packages|__pycache__|\.git)$/): string[] {
-  const out: string[] = [];
-  const stack = [dir];
-  let seen = 0;
-  while (stack.length && seen < cap) {
-    const d = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      seen++;
-      if (skip.test(e.name)) continue;
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile() && match.test(e.name)) out.push(p);
-    }
-  }
-  return out.sort();
+/** Files under dir whose names match (test/helpers/corpus.ts), site-packages left out. */
+function findFiles(dir: string, match: RegExp, cap = 50_000): string[] {
+  return filesUnder(dir, match, cap, /^(site-packages|__pycache__|\.git)$/);
 }
 
 /** A fixed-seed sample (mulberry32), so a failure reproduces. */
