@@ -458,12 +458,21 @@ describe('VS Code (code-server 4.139) with the packaged extension', () => {
     await page.locator('.settings-editor').waitFor({ timeout: 30_000 });
     await page.locator('.settings-editor .suggest-input-container').click();
     await page.keyboard.type('cst.memoryMb');
-    const input = page.locator('.settings-editor .setting-item-number input:visible').first();
-    await input.waitFor({ timeout: 30_000 });
+    // The memory budget's input: the visible number input holding the current value (VS Code 1.139 may
+    // open the Settings editor as a modal over the editors, with a second, hidden settings editor).
+    const inputs = page.locator('.setting-item-number input');
+    let input: ReturnType<typeof inputs.nth> | undefined;
+    for (const deadline = Date.now() + 30_000; !input && Date.now() < deadline; await page.waitForTimeout(200)) {
+      for (let i = 0; i < (await inputs.count()); i++) {
+        const candidate = inputs.nth(i);
+        if ((await candidate.isVisible()) && (await candidate.inputValue()) === '64') input = candidate;
+      }
+    }
+    if (!input) throw new Error('the cst.memoryMb input (value 64) did not appear in the Settings editor');
     await input.click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type('32');
-    await page.keyboard.press('Tab');
+    await input.fill('32');
+    await input.press('Tab');
+    expect(await input.inputValue()).toBe('32');
     await waitForStatus((t) => /^CST \d+% · [\d.]+\/32 MB$/.test(t), 'budget 32 MB after the settings change');
     await shot('09-setting-changed');
   }, 90_000);
