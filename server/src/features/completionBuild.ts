@@ -305,6 +305,18 @@ function orderOf(flat: number[], width: number, cmp: (a: number, b: number) => n
   return order;
 }
 
+/** [start, end, kind] skip triples in document order, outer before inner (equal ranges keep their order). */
+function sortedSkip(skip: number[]): number[] {
+  const out: number[] = [];
+  for (const i of orderOf(skip, 3, (a, b) => skip[a]! - skip[b]! || skip[b + 1]! - skip[a + 1]!)) out.push(skip[i]!, skip[i + 1]!, skip[i + 2]!);
+  return out;
+}
+
+/** The SKIP_* code of a @skip.* capture name. */
+function skipKind(name: string): number {
+  return name === 'skip.comment' ? SKIP_COMMENT : name === 'skip.string' ? SKIP_STRING : SKIP_HOLE;
+}
+
 function assemble(c: Collector, text: string, agg: WordAggregate): CompletionIndex {
   agg.update(c.used);
   const { deferred, deferredWords } = c;
@@ -365,9 +377,7 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
     out.defScopes.push(si);
   }
   // Skip ranges in document order, outer before inner (skipContext relies on it).
-  const sk = c.skip;
-  const skipSorted: number[] = [];
-  for (const i of orderOf(sk, 3, (a, b) => sk[a]! - sk[b]! || sk[b + 1]! - sk[a + 1]!)) skipSorted.push(sk[i]!, sk[i + 1]!, sk[i + 2]!);
+  const skipSorted = sortedSkip(c.skip);
 
   const words = [...agg.words.keys()];
   const index = {
@@ -482,16 +492,12 @@ function queryFacts(query: Query, node: Node, base: number, end: number, rootedO
       q.defNames.push(n.text);
       q.defs.push(kind < 0 ? 0 : kind, s, e, c.patternIndex, inside ? parent.startIndex - base : NaN, inside ? parent.endIndex - base : NaN);
     } else if (name.startsWith('skip.')) {
-      const k = name === 'skip.comment' ? SKIP_COMMENT : name === 'skip.string' ? SKIP_STRING : SKIP_HOLE;
+      const k = skipKind(name);
       q.skip.push(s, e, k);
       if (s === 0 && e === end - base && (self === -1 || k === SKIP_HOLE)) self = k;
     }
   }
-  // Outer before inner (captures come in document order; equal starts by length).
-  const order: number[] = [];
-  for (let i = 0; i < q.skip.length; i += 3) order.push(i);
-  order.sort((a, b) => q.skip[a]! - q.skip[b]! || q.skip[b + 1]! - q.skip[a + 1]! || a - b);
-  q.skip = order.flatMap((i) => [q.skip[i]!, q.skip[i + 1]!, q.skip[i + 2]!]);
+  q.skip = sortedSkip(q.skip);
   return { q, self };
 }
 
@@ -599,13 +605,9 @@ export function buildWorkspaceCompletion(tree: Tree, grammar: LoadedGrammar, doc
   const skip: number[] = [];
   for (const c of boundedCaptures(query, tree.rootNode)) {
     if (!c.name.startsWith('skip.')) continue;
-    skip.push(c.node.startIndex, c.node.endIndex, c.name === 'skip.comment' ? SKIP_COMMENT : c.name === 'skip.string' ? SKIP_STRING : SKIP_HOLE);
+    skip.push(c.node.startIndex, c.node.endIndex, skipKind(c.name));
   }
-  const order: number[] = [];
-  for (let i = 0; i < skip.length; i += 3) order.push(i);
-  order.sort((a, b) => skip[a]! - skip[b]! || skip[b + 1]! - skip[a + 1]! || a - b);
-  const sorted = order.flatMap((i) => [skip[i]!, skip[i + 1]!, skip[i + 2]!]);
-  const facts = scan(text, codeSpans(text.length, sorted));
+  const facts = scan(text, codeSpans(text.length, sortedSkip(skip)));
   // Words near the start of the text (the scan defers them): resolve as assembly does.
   for (const [at, w] of facts.deferred) {
     const op = memberOperatorBefore(text, at, INDEX_MEMBER_OPERATORS);
