@@ -18,7 +18,8 @@ import { documentSymbols } from '../features/symbols.js';
 import { foldIndex, type FoldIndex } from '../features/folding.js';
 import { highlightIndex, type HighlightIndex } from '../features/highlights.js';
 import type { CompletionIndex } from '../features/completionIndex.js';
-import { buildCompletionIndex, buildWorkspaceCompletion, ChunkCache } from '../features/completionBuild.js';
+import { buildCompletionIndex, ChunkCache } from '../features/completionBuild.js';
+import { buildWorkspaceCompletion } from '../features/completionFacts.js';
 
 export const ENTRY_FORMAT_VERSION = 2;
 const MAGIC = 0x45545343; // "CSTE"
