@@ -317,6 +317,27 @@ describe('workspace indexing: what is walked', () => {
     expect(s.stderr()).toMatch(/over the size limit/);
   });
 
+  it("never indexes the server's own files inside the workspace: the cache dir, the log file, the audit log", async () => {
+    const root = workspace({ 'main.py': py('main_entry') });
+    // A team keeps the cache in the repository; logs land beside it. All are JSON the walker could parse.
+    const env = { CST_CACHE_DIR: path.join(root, '.cst-cache'), CST_LOG_FILE: path.join(root, 'logs', 'cst.json'), CST_AUDIT_LOG: path.join(root, 'audit.json'), CST_LOG_LEVEL: 'info' };
+    const s = await start(root, env);
+    await indexed(s);
+    expect(fs.existsSync(path.join(root, '.cst-cache', 'cst-store.json'))).toBe(true);
+    expect(fs.statSync(path.join(root, 'audit.json')).size).toBeGreaterThan(0);
+    expect(filesOf(await everything(s), root)).toEqual(['main.py']);
+    expect((await stats(s)).parses.background).toBe(1);
+    // A watched-file event for one of them is refused too.
+    await notifyWatched(s, [{ path: path.join(root, '.cst-cache', 'cst-store.json'), type: FileChangeType.Changed }, { path: path.join(root, 'audit.json'), type: FileChangeType.Changed }]);
+    await notifyWatched(s, [{ path: path.join(root, 'main.py'), type: FileChangeType.Changed }]);
+    await waitFor('the watched-file events handled', () => stats(s), (x) => x.documents.indexed === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(filesOf(await everything(s), root)).toEqual(['main.py']);
+    // The walk counts them as excluded, like any exclude glob (the log is in the file, not on stderr).
+    const summary = fs.readFileSync(env.CST_LOG_FILE, 'utf8').split('\n').find((l) => l.includes('"workspace indexed"'))!;
+    expect((JSON.parse(summary) as IndexLog).skipped.excluded).toBeGreaterThanOrEqual(2);
+  });
+
   it('neither hangs on symlink loops nor indexes anything outside the workspace through a symlink', async () => {
     const base = tmpDir();
     const ws = path.join(base, 'ws');

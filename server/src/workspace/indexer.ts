@@ -14,6 +14,11 @@ import { Priority, type WorkerPool } from './workers.js';
 import { readSourceFile, Walker, type SkipReason, type WalkedFile } from './walker.js';
 import type { WorkspaceIndex } from './index.js';
 
+/** What the server writes itself: the cache dir, the log file, the audit log. A workspace walk never indexes them. */
+export function serverPaths(settings: Settings, env: NodeJS.ProcessEnv = process.env): string[] {
+  return [settings.cacheDir, env.CST_LOG_FILE, env.CST_AUDIT_LOG].filter((p): p is string => Boolean(p));
+}
+
 export interface IndexProgress {
   begin(total: number): void;
   report(done: number, total: number): void;
@@ -95,6 +100,7 @@ export class Indexer {
       exclude: settings.index.exclude,
       maxFiles: settings.index.maxFiles,
       maxFileBytes: settings.index.maxFileBytes,
+      serverPaths: serverPaths(settings),
       signal: abort.signal,
     });
     const files: WalkedFile[] = [];
@@ -162,6 +168,7 @@ export class Indexer {
         exclude: settings.index.exclude,
         maxFiles: settings.index.maxFiles,
         maxFileBytes: settings.index.maxFileBytes,
+        serverPaths: serverPaths(settings),
       });
       const admitted = await walker.admit(path);
       if ('skip' in admitted) {

@@ -56,6 +56,8 @@ export interface WalkOptions {
   defaultExcludes?: string[];
   maxFiles: number;
   maxFileBytes: number;
+  /** Paths the server itself writes (cache dir, log and audit files): never indexed, whatever the globs say. */
+  serverPaths?: string[];
   signal?: AbortSignal;
 }
 
@@ -95,6 +97,21 @@ interface Frame {
   ignores: IgnoreLayer[];
 }
 
+/** The real path of `p`, or of its nearest existing ancestor with the rest appended (a cache dir not created yet). */
+function realPathOfMaybeMissing(p: string): string {
+  const rest: string[] = [];
+  for (let dir = p; ; ) {
+    try {
+      return path.join(fs.realpathSync(dir), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(dir);
+      if (parent === dir) return p;
+      rest.push(path.basename(dir));
+      dir = parent;
+    }
+  }
+}
+
 /** Whether `child` is `parent` or inside it (not a sibling sharing the prefix). */
 export function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
@@ -129,8 +146,14 @@ export class Walker {
   private readonly isExcluded: (rel: string) => boolean;
   private readonly isIncluded: ((rel: string) => boolean) | undefined;
   private readonly roots: Root[];
+  /** serverPaths, resolved and by real path (the walk compares real paths). */
+  private readonly own: string[];
 
   constructor(private readonly options: WalkOptions) {
+    this.own = (options.serverPaths ?? []).filter(Boolean).flatMap((p) => {
+      const abs = path.resolve(p);
+      return [abs, realPathOfMaybeMissing(abs)];
+    });
     const excludes = [...(options.defaultExcludes ?? DEFAULT_EXCLUDES), ...(options.exclude ?? [])];
     this.isExcluded = excludes.length ? picomatch(excludes, { dot: true }) : () => false;
     this.isIncluded = options.include?.length ? picomatch(options.include, { dot: true }) : undefined;
@@ -188,8 +211,9 @@ export class Walker {
     return false;
   }
 
-  /** Excluded by a glob or ignored by an ignore file; undefined when neither. */
-  private filtered(rel: string, full: string, isDir: boolean, ignores: readonly IgnoreLayer[]): SkipReason | undefined {
+  /** Excluded by a glob, ignored by an ignore file, or the server's own; undefined when none. */
+  private filtered(rel: string, full: string, isDir: boolean, ignores: readonly IgnoreLayer[], real?: string): SkipReason | undefined {
+    if (this.own.length && this.own.some((o) => isInside(full, o) || (real !== undefined && isInside(real, o)))) return 'excluded';
     if (this.isExcluded(isDir ? `${rel}/` : rel) || (isDir && this.isExcluded(`${rel}/x`))) return 'excluded';
     if (this.ignoredByFiles(full, isDir, ignores)) return 'ignored';
     return undefined;
@@ -244,7 +268,7 @@ export class Walker {
         }
         const isDir = entry.isDirectory();
         if (!isDir && !entry.isFile()) continue;
-        const why = this.filtered(rel, full, isDir, frame.ignores);
+        const why = this.filtered(rel, full, isDir, frame.ignores, path.join(frame.real, entry.name));
         if (why) {
           this.skip(why, full);
           continue;
@@ -309,7 +333,7 @@ export class Walker {
       if (st.isSymbolicLink()) return { skip: this.filtered(rel, full, false, ignores) ?? (await this.symlinkReason(full, real)) };
       const isDir = st.isDirectory();
       if (last ? !st.isFile() : !isDir) return { skip: 'not-source' };
-      const why = this.filtered(rel, full, isDir, ignores);
+      const why = this.filtered(rel, full, isDir, ignores, path.join(real, name));
       if (why) return { skip: why };
       if (!last) {
         ignores = this.withOwnIgnores(full, ignores);
