@@ -313,6 +313,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     }
     try {
       await indexer!.run(walk, progress, roots);
+      workspaceIndex.prepareCompletion();
     } catch (err) {
       log.error({ err }, 'workspace indexing failed');
       progress?.end('failed');

@@ -196,3 +196,53 @@ describe('completion', () => {
     server.close(uri);
   });
 });
+
+describe('completion from a large workspace', () => {
+  it('takes the best workspace names without walking them all, and the list is what a full walk gives', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { fileUri } = await import('../helpers/lsp.js');
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cst-completion-ws-')));
+    // 240 identifiers zq<k> and members .zm<k>: zq<k> is used in 12 - k % 12 of the 12 files (ties on purpose).
+    const FILES = 12;
+    const N = 240;
+    for (let j = 0; j < FILES; j++) {
+      const lines: string[] = [];
+      for (let k = 0; k < N; k++) if (k % FILES < FILES - j) lines.push(`zq${k} = obj.zm${k}`);
+      fs.writeFileSync(path.join(root, `m${j}.py`), lines.join('\n') + '\n');
+    }
+    const ws = await startServer({ rootUri: fileUri(root), workspaceFolders: [{ uri: fileUri(root), name: 'ws' }], capabilities: { window: { workDoneProgress: true } } });
+    try {
+      for (let i = 0; i < 400 && !ws.progress.some((p) => p.value.kind === 'end'); i++) await new Promise((r) => setTimeout(r, 50));
+      const filesOf = (k: number) => FILES - (k % FILES);
+      // The full ranking of the workspace names: more files first, then shorter, then by name.
+      const expected = (stems: string[]) =>
+        stems
+          .flatMap((stem) => Array.from({ length: N }, (_, k) => ({ name: `${stem}${k}`, files: filesOf(k) })))
+          .sort((a, b) => b.files - a.files || a.name.length - b.name.length || (a.name < b.name ? -1 : 1))
+          .map((x) => x.name);
+      /** The workspace names of a list, in order; they must be the head of the full ranking, and nearly fill the list. */
+      const checkHead = (list: CompletionList, stems: string[]) => {
+        expect(list.isIncomplete).toBe(true);
+        const got = labels(list).filter((l) => /^z[qm]\d+$/.test(l));
+        expect(got.length).toBeGreaterThanOrEqual(95);
+        expect(got).toEqual(expected(stems).slice(0, got.length));
+      };
+      const uri = fileUri(path.join(os.tmpdir(), 'cst-completion-ws-doc', 'typing.py'));
+      const text = 'def f(thing):\n    z\n    zq\n    thing.\n    thing.z\n';
+      ws.open(uri, 'python', text, 1);
+      const at = (line: number, character: number, trigger?: string) =>
+        ws.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: { line, character }, context: trigger ? { triggerKind: 2, triggerCharacter: trigger } : { triggerKind: 1 } });
+      // One character typed: the walk stops early; two: it walks every name. Identifiers (members are identifiers too).
+      checkHead(await at(1, 5), ['zq', 'zm']);
+      checkHead(await at(2, 6), ['zq']);
+      // Members: nothing typed after `.` (every member of the workspace), then one character.
+      checkHead(await at(3, 10, '.'), ['zm']);
+      checkHead(await at(4, 11), ['zm']);
+    } finally {
+      await ws.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

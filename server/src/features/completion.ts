@@ -46,6 +46,7 @@ import {
   grammarKeywords,
   MEMBER_KINDS,
   memberOperatorBefore,
+  memberView,
   skipContext,
   wordBefore,
   wordRegex,
@@ -98,6 +99,8 @@ interface Candidate {
   match?: MatchKind;
   docCount?: number;
   scopeBonus?: number;
+  /** A workspace identifier: kind, detail and data come from its symbols once it makes the list. */
+  wsWord?: boolean;
 }
 
 const DEF_ITEM_KIND: Record<string, CompletionItemKind> = {
@@ -201,10 +204,14 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
     return c;
   };
   const first = prefix.charAt(0);
+  // One typed character matches at the start of a name or of a word in it, never mid-word: the
+  // editors' own filters do the same (VS Code wants the first character at a word start), and
+  // a mid-word match of one character is noise that costs thousands of candidates.
   const matches = (name: string): boolean => {
     if (!prefix) return true;
     if (name === cursorWord && name.length === prefix.length) return false;
-    return fuzzyMatch(prefix, name) !== undefined;
+    const m = fuzzyMatch(prefix, name);
+    return m !== undefined && (prefix.length > 1 || m.kind !== MatchKind.Subsequence);
   };
   const uri = snap.doc.uri;
   const languageId = snap.doc.languageId;
@@ -213,8 +220,10 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
   // Nearby words: distance in lines to the nearest occurrence (the word at the cursor excluded).
   const near = nearbyWords(text, doc, line, wordStart);
 
+  // Set when a workspace source stopped before its last name (more would match).
+  let cut = false;
   if (op) {
-    memberCandidates(text, ci, ctx.workspace, spec, op.start, wordStart, prefix, get, matches);
+    if (memberCandidates(text, ci, ctx.workspace, spec, op.start, wordStart, prefix, { limit: ctx.limit, candidates, near, get, matches })) cut = true;
   } else {
     scopeCandidates(ci, wordStart, cursorWord, uri, languageId, doc, get, matches);
     if (ctx.isCancelled()) return CANCELLED();
@@ -231,8 +240,22 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
     if (ctx.isCancelled()) return CANCELLED();
     // Workspace identifiers (names starting with the typed first character, either case).
     if (first) {
-      const bucket = ctx.workspace.wordsStartingWith(first);
-      if (bucket) for (const [w, st] of bucket) if (!hardKeywords.has(w) && matches(w)) addWorkspace(get(w, CompletionItemKind.Text), st, ctx.workspace);
+      const ws = ctx.workspace;
+      const cutShort = workspaceSource({
+        sorted: ws.wordsByFiles(first),
+        statsOf: (w) => (sameBucket(w, first) ? ws.wordStatsOf(w) : undefined),
+        weight: W.wsFiles,
+        kind: CompletionItemKind.Text,
+        exclude: (w) => hardKeywords.has(w),
+        onAdd: (c) => (c.wsWord = true),
+        prefix,
+        limit: ctx.limit,
+        candidates,
+        near,
+        get,
+        matches,
+      });
+      if (cutShort) cut = true;
     }
     if (ctx.isCancelled()) return CANCELLED();
     // Keywords where one can stand.
@@ -268,7 +291,8 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
   }
   ranked.sort((a, b) => a.match! - b.match! || a.group - b.group || b.score - a.score || a.name.length - b.name.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const limit = Math.max(1, ctx.limit);
-  const cut = ranked.length > limit;
+  if (ranked.length > limit) cut = true;
+  for (let i = 0; i < Math.min(limit, ranked.length); i++) if (ranked[i]!.wsWord) describeWorkspaceWord(ranked[i]!, ctx.workspace);
   const range = { start: doc.positionAt(wordStart), end: doc.positionAt(offset) };
   const width = String(Math.min(ranked.length, limit)).length;
   const items: CompletionItem[] = ranked.slice(0, limit).map((c, i) => {
@@ -287,9 +311,74 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
   return { isIncomplete: cut, items };
 }
 
-function addWorkspace(c: Candidate, st: NameStats, ws: WorkspaceIndex): void {
-  c.score += W.wsFiles * Math.log2(1 + st.files);
+/** Whether `name` is in the workspace bucket of the typed first character (either case). */
+function sameBucket(name: string, first: string): boolean {
+  return name.charAt(0).toLowerCase() === first.toLowerCase();
+}
+
+/**
+ * A workspace frequency source (identifiers, or member names): adds its score
+ * to the candidates that already have the name and to nearby words, then adds
+ * the best other names. With at most one character typed every name of the
+ * list matches alike and scores only by its file count, so the walk goes in
+ * descending score and stops once `limit` names taken outrank (beyond the
+ * exact-case bonus) every name still to come: the top of the list is what a
+ * walk over all of them gives. Returns true when it stopped early.
+ */
+function workspaceSource(o: {
+  sorted: readonly (readonly [string, NameStats])[];
+  /** The totals of a name in this source (undefined when not in it). */
+  statsOf: (name: string) => NameStats | undefined;
+  weight: number;
+  kind: CompletionItemKind;
+  exclude: (name: string) => boolean;
+  onAdd?: (c: Candidate) => void;
+  prefix: string;
+  limit: number;
+  candidates: Map<string, Candidate>;
+  near: Map<string, number>;
+  get: (name: string, kind: CompletionItemKind, group?: number) => Candidate;
+  matches: (name: string) => boolean;
+}): boolean {
+  const add = (c: Candidate, st: NameStats): void => {
+    c.score += o.weight * Math.log2(1 + st.files);
+    o.onAdd?.(c);
+  };
+  for (const c of [...o.candidates.values()]) {
+    if (o.exclude(c.name)) continue;
+    const st = o.statsOf(c.name);
+    if (st) add(c, st);
+  }
+  const seen = new Set(o.candidates.keys());
+  // Nearby words get a proximity bonus the file count does not show: always considered.
+  for (const w of o.near.keys()) {
+    if (seen.has(w) || o.exclude(w)) continue;
+    const st = o.statsOf(w);
+    if (!st || !o.matches(w)) continue;
+    add(o.get(w, o.kind), st);
+    seen.add(w);
+  }
+  const early = o.prefix.length <= 1;
+  const taken: number[] = [];
+  let above = 0;
+  for (const [name, st] of o.sorted) {
+    if (seen.has(name)) continue;
+    if (early) {
+      const score = o.weight * Math.log2(1 + st.files);
+      while (above < taken.length && taken[above]! > score + W.caseExact + 1e-9) above++;
+      if (above >= o.limit) return true;
+      if (o.exclude(name) || !o.matches(name)) continue;
+      taken.push(score);
+    } else if (o.exclude(name) || !o.matches(name)) continue;
+    add(o.get(name, o.kind), st);
+  }
+  return false;
+}
+
+/** A workspace identifier that made the list: its kind, definition site and detail from the workspace symbols. */
+function describeWorkspaceWord(c: Candidate, ws: WorkspaceIndex): void {
   if (c.kind === CompletionItemKind.Text || !c.data) {
+
     const sym = ws.symbolsNamed(c.name)[0];
     if (sym) {
       if (c.kind === CompletionItemKind.Text) c.kind = symbolItemKind(sym.kind);
@@ -355,7 +444,7 @@ function scopeCandidates(
   }
 }
 
-/** After a member operator: members seen after the same receiver (and self/this class members) first, then all members. */
+/** After a member operator: members seen after the same receiver (and self/this class members) first, then all members. Returns true when the workspace source stopped early. */
 function memberCandidates(
   text: string,
   ci: CompletionIndex,
@@ -364,17 +453,23 @@ function memberCandidates(
   opStart: number,
   at: number,
   prefix: string,
-  get: (name: string, kind: CompletionItemKind, group?: number) => Candidate,
-  matches: (name: string) => boolean,
-): void {
-  const receiver = wordBefore(text, opStart, wordRegex().char);
+  o: Pick<Parameters<typeof workspaceSource>[0], 'limit' | 'candidates' | 'near' | 'get' | 'matches'>,
+): boolean {
+  const { get, matches } = o;
+  const view = memberView(ci);
+  // The member being typed does not count itself.
+  const { char } = wordRegex();
+  let end = at;
+  while (end < text.length && char.test(text[end]!)) end++;
+  const typed = text.slice(at, end);
+  const typedHere = (m: string): boolean => m === typed;
+  const receiver = wordBefore(text, opStart, char);
   if (receiver) {
-    const pairs = ci.receivers[receiver];
+    const pairs = view.pairs(receiver);
     if (pairs) {
-      for (let i = 0; i < pairs.length; i += 2) {
-        const m = ci.members[pairs[i]!]!;
-        let n = pairs[i + 1]!;
-        if (m === text.slice(at, at + m.length) && !/[\p{L}\p{N}_$]/u.test(text.charAt(at + m.length))) n--;
+      for (const [m, count] of pairs) {
+        let n = count;
+        if (typedHere(m)) n--;
         if (n <= 0 || !matches(m)) continue;
         get(m, CompletionItemKind.Field, 0).score += W.recvDoc * Math.log2(1 + n);
       }
@@ -403,18 +498,22 @@ function memberCandidates(
       }
     }
   }
-  for (let i = 0; i < ci.members.length; i++) {
-    const m = ci.members[i]!;
-    let n = ci.memberCounts[i]!;
-    if (m === text.slice(at, at + m.length) && !/[\p{L}\p{N}_$]/u.test(text.charAt(at + m.length))) n--;
+  for (const [m, count] of view.members()) {
+    let n = count;
+    if (typedHere(m)) n--;
     if (n <= 0 || !matches(m)) continue;
     get(m, CompletionItemKind.Field).score += W.memberDoc * Math.log2(1 + n);
   }
-  const buckets = prefix ? [ws.membersStartingWith(prefix.charAt(0))] : [...ws.allMembers()];
-  for (const bucket of buckets) {
-    if (!bucket) continue;
-    for (const [m, st] of bucket) if (matches(m)) get(m, CompletionItemKind.Field).score += W.memberWs * Math.log2(1 + st.files);
-  }
+  const first = prefix ? prefix.charAt(0) : undefined;
+  return workspaceSource({
+    ...o,
+    sorted: ws.membersByFiles(first),
+    statsOf: (m) => (first === undefined || sameBucket(m, first) ? ws.memberStatsOf(m) : undefined),
+    weight: W.memberWs,
+    kind: CompletionItemKind.Field,
+    exclude: () => false,
+    prefix,
+  });
 }
 
 /**

@@ -31,7 +31,7 @@
 import type { Tree } from 'web-tree-sitter';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
-import { BINDS_OUTSIDE, COMPLETION_INDEX_VERSION, INDEX_MEMBER_OPERATORS, SKIP_COMMENT, SKIP_HOLE, SKIP_STRING, memberOperatorBefore, wordBefore, wordRegex, type CompletionIndex } from './completionIndex.js';
+import { BINDS_OUTSIDE, COMPLETION_INDEX_VERSION, INDEX_MEMBER_OPERATORS, SKIP_COMMENT, SKIP_HOLE, SKIP_STRING, memberOperatorBefore, setMemberView, wordBefore, wordRegex, type CompletionIndex } from './completionIndex.js';
 import {
   EMPTY_SCAN,
   addCount,
@@ -358,6 +358,28 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
     return tables;
   };
   for (const key of ['members', 'memberCounts', 'receivers'] as const) Object.defineProperty(index, key, { enumerable: true, get: () => derive()[key] });
+  // What completion reads per keystroke, straight from the aggregate (the same sums as the tables).
+  const fresh = (): void => {
+    if (agg.generation !== generation) throw new Error('completion member view read after the next build of the same document');
+  };
+  setMemberView(index, {
+    *members() {
+      fresh();
+      for (const [m, n] of agg.members) yield [m, n + (extraMembers.get(m) ?? 0)] as const;
+      for (const [m, n] of extraMembers) if (!agg.members.has(m)) yield [m, n] as const;
+    },
+    pairs(receiver) {
+      fresh();
+      const own = agg.receivers.get(receiver);
+      const extra = extraPairs.get(receiver);
+      if (!own && !extra) return undefined;
+      if (!extra) return own;
+      if (!own) return extra;
+      const merged = new Map(own);
+      for (const [m, n] of extra) merged.set(m, (merged.get(m) ?? 0) + n);
+      return merged;
+    },
+  });
   return index;
 }
 

@@ -56,6 +56,41 @@ export interface CompletionIndex {
   skip: number[];
 }
 
+/**
+ * The member facts of an index as completion reads them: every member with
+ * its count, and the members seen after one receiver. An index built in this
+ * process answers from its live tables (no copy of every receiver's pairs per
+ * keystroke); a decoded one from its arrays.
+ */
+export interface MemberView {
+  members(): Iterable<readonly [string, number]>;
+  pairs(receiver: string): Iterable<readonly [string, number]> | undefined;
+}
+
+const MEMBER_VIEW = Symbol('member view');
+
+/** Attach a live member view to a freshly built index (features/completionBuild.ts). */
+export function setMemberView(ci: CompletionIndex, view: MemberView): void {
+  Object.defineProperty(ci, MEMBER_VIEW, { value: view, enumerable: false });
+}
+
+export function memberView(ci: CompletionIndex): MemberView {
+  const live = (ci as CompletionIndex & { [MEMBER_VIEW]?: MemberView })[MEMBER_VIEW];
+  if (live) return live;
+  return {
+    *members() {
+      for (let i = 0; i < ci.members.length; i++) yield [ci.members[i]!, ci.memberCounts[i]!] as const;
+    },
+    pairs(receiver) {
+      const p = Object.prototype.hasOwnProperty.call(ci.receivers, receiver) ? ci.receivers[receiver] : undefined;
+      if (!p) return undefined;
+      return (function* () {
+        for (let i = 0; i < p.length; i += 2) yield [ci.members[p[i]!]!, p[i + 1]!] as const;
+      })();
+    },
+  };
+}
+
 /** The completion entry of a language in grammars/languages.json. */
 export interface CompletionSpec {
   triggers?: string[];

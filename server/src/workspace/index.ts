@@ -22,6 +22,14 @@ export interface NameStats {
   files: number;
 }
 
+/** Key of the list of every member name in WorkspaceIndex's sorted buckets. */
+const ALL = Symbol('all members');
+
+/** Most files first, then shorter names, then by name (the order completion ranks equal scores in). */
+function byFiles(a: readonly [string, NameStats], b: readonly [string, NameStats]): number {
+  return b[1].files - a[1].files || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+}
+
 function firstKey(name: string): string {
   return name.charAt(0).toLowerCase();
 }
@@ -70,6 +78,8 @@ export class WorkspaceIndex {
   private readonly receiverStats = new Map<string, Map<string, number>>();
   private readonly symbolsByName = new Map<string, Entry[]>();
   private completionChars = 0;
+  /** Buckets sorted by files (most first), kept until the bucket changes (key ALL: every member). */
+  private readonly sortedBuckets = new Map<Map<string, NameStats> | typeof ALL, (readonly [string, NameStats])[]>();
 
   get fileCount(): number {
     return this.files.size;
@@ -121,6 +131,8 @@ export class WorkspaceIndex {
       const key = firstKey(name);
       let bucket = table.get(key);
       if (!bucket) table.set(key, (bucket = new Map()));
+      this.sortedBuckets.delete(bucket);
+      if (table === this.memberStats) this.sortedBuckets.delete(ALL);
       const st = bucket.get(name);
       if (st) {
         st.count += sign * n;
@@ -166,6 +178,65 @@ export class WorkspaceIndex {
   /** Every member-name bucket (completion right after `.` with nothing typed). */
   allMembers(): Iterable<ReadonlyMap<string, NameStats>> {
     return this.memberStats.values();
+  }
+
+  /** The totals of one identifier (undefined when no indexed file uses it). */
+  wordStatsOf(name: string): NameStats | undefined {
+    return this.wordStats.get(firstKey(name))?.get(name);
+  }
+
+  /** The totals of one member name. */
+  memberStatsOf(name: string): NameStats | undefined {
+    return this.memberStats.get(firstKey(name))?.get(name);
+  }
+
+  /**
+   * wordsStartingWith(first) as a list, most files first (then shorter, then
+   * by name): completion takes the best names without scanning a bucket of
+   * thousands. Sorted once per change of the bucket.
+   */
+  wordsByFiles(first: string): readonly (readonly [string, NameStats])[] {
+    return this.sortedOf(this.wordStats.get(first.toLowerCase()));
+  }
+
+  /** Member names of the bucket of `first` (every member when undefined), most files first. */
+  membersByFiles(first?: string): readonly (readonly [string, NameStats])[] {
+    if (first !== undefined) return this.sortedOf(this.memberStats.get(first.toLowerCase()));
+    let list = this.sortedBuckets.get(ALL);
+    if (!list) {
+      list = [];
+      for (const bucket of this.memberStats.values()) list.push(...this.sortedOf(bucket));
+      list.sort(byFiles);
+      this.sortedBuckets.set(ALL, list);
+    }
+    return list;
+  }
+
+  /**
+   * Sort every bucket ahead of the first completion that needs it, one bucket
+   * per event-loop turn (a request that arrives meanwhile goes first). Called
+   * when indexing ends.
+   */
+  prepareCompletion(): void {
+    const jobs: (() => void)[] = [...this.wordStats.values(), ...this.memberStats.values()].map((b) => () => void this.sortedOf(b));
+    jobs.push(() => void this.membersByFiles());
+    const next = (): void => {
+      const job = jobs.shift();
+      if (!job) return;
+      job();
+      setImmediate(next);
+    };
+    setImmediate(next);
+  }
+
+  private sortedOf(bucket: Map<string, NameStats> | undefined): readonly (readonly [string, NameStats])[] {
+    if (!bucket) return [];
+    let list = this.sortedBuckets.get(bucket);
+    if (!list) {
+      list = [...bucket].sort(byFiles);
+      this.sortedBuckets.set(bucket, list);
+    }
+    return list;
   }
 
   /** Members seen after this receiver name in the workspace, with counts. */
@@ -218,6 +289,7 @@ export class WorkspaceIndex {
     this.contributions.clear();
     this.wordStats.clear();
     this.memberStats.clear();
+    this.sortedBuckets.clear();
     this.receiverStats.clear();
     this.symbolsByName.clear();
     this.completionChars = 0;
