@@ -36,6 +36,8 @@ export interface DebugTreeResult {
   nodes?: string[];
   text?: string;
   sexp?: string;
+  /** Counters of the last build of the hot document's completion facts (absent before the first): chunks computed and reused. */
+  completionBuild?: { chunks: number; chunkHits: number; large: number; largeHits: number };
 }
 
 export type Tier = 'hot' | 'warm' | 'cold' | 'frozen';

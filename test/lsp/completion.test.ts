@@ -246,3 +246,37 @@ describe('completion from a large workspace', () => {
     }
   });
 });
+
+describe('completion facts of a newly opened document', () => {
+  it('are built once the connection is quiet, so the first keystroke recomputes one chunk', async () => {
+    const fs = await import('node:fs');
+    const { pythonStdlib } = await import('../helpers/corpus.js');
+    const source = fs.readFileSync(`${pythonStdlib()}/_pydecimal.py`, 'utf8').split('\n').slice(0, 3000).join('\n');
+    const uri = 'file:///tmp/cst-completion/prepared.py';
+    server.open(uri, 'python', source, version++);
+    const debug = () => server.request<{ completionBuild?: { chunks: number; chunkHits: number } }>('$/cstDebugTree', { uri, digest: false });
+    // Busy: a request every 50 ms keeps the connection from being quiet, so nothing is built yet.
+    for (let i = 0; i < 8; i++) {
+      expect((await debug()).completionBuild).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Quiet: built without any completion request, every chunk computed.
+    let built: { chunks: number; chunkHits: number } | undefined;
+    for (let i = 0; i < 40 && !built; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      built = (await debug()).completionBuild;
+    }
+    expect(built!.chunks).toBeGreaterThan(20);
+    expect(built!.chunkHits).toBe(0);
+    // The first keystroke's completion reuses them all but the chunk it touched.
+    const lines = source.split('\n');
+    const line = lines.findIndex((l, i) => i > 1000 && /^ {8}return\b/.test(l));
+    server.change(uri, version++, [{ range: { start: { line, character: lines[line]!.length }, end: { line, character: lines[line]!.length } }, text: ' or sel' }]);
+    const list = await server.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: { line, character: lines[line]!.length + 7 }, context: { triggerKind: 1 } });
+    expect(labels(list)).toContain('self');
+    const after = (await debug()).completionBuild!;
+    expect(after.chunks).toBeLessThanOrEqual(2);
+    expect(after.chunkHits).toBeGreaterThan(20);
+    server.close(uri);
+  });
+});

@@ -94,6 +94,9 @@ export class Traffic {
   private out: MessageWriter | undefined;
   readonly counts = { received: 0, answered: 0, contentModified: 0, cancelledBeforeRun: 0 };
 
+  /** performance.now() when the last message of any kind arrived (0: none yet). */
+  lastArrival = 0;
+
   /** Requests received and not answered yet (queued or running). */
   get inFlight(): number {
     return this.pending.size;
@@ -176,6 +179,7 @@ export class Traffic {
   }
 
   private arrived(message: Message): void {
+    this.lastArrival = performance.now();
     if (Message.isRequest(message)) {
       this.counts.received++;
       if (message.id === null) return;
