@@ -344,19 +344,20 @@ function workspaceSource(o: {
     c.score += o.weight * Math.log2(1 + st.files);
     o.onAdd?.(c);
   };
-  for (const c of [...o.candidates.values()]) {
+  // (add() changes candidates, never the map: iterating it while adding is safe.)
+  for (const c of o.candidates.values()) {
     if (o.exclude(c.name)) continue;
     const st = o.statsOf(c.name);
     if (st) add(c, st);
   }
-  const seen = new Set(o.candidates.keys());
+  // From here a name that is a candidate has had its workspace score.
+  const seen = o.candidates;
   // Nearby words get a proximity bonus the file count does not show: always considered.
   for (const w of o.near.keys()) {
     if (seen.has(w) || o.exclude(w)) continue;
     const st = o.statsOf(w);
     if (!st || !o.matches(w)) continue;
     add(o.get(w, o.kind), st);
-    seen.add(w);
   }
   const early = o.prefix.length <= 1;
   const taken: number[] = [];

@@ -362,19 +362,21 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
   const fresh = (): void => {
     if (agg.generation !== generation) throw new Error('completion member view read after the next build of the same document');
   };
+  let allMembers: ReadonlyMap<string, number> | undefined;
   setMemberView(index, {
-    *members() {
+    members() {
       fresh();
-      for (const [m, n] of agg.members) yield [m, n + (extraMembers.get(m) ?? 0)] as const;
-      for (const [m, n] of extraMembers) if (!agg.members.has(m)) yield [m, n] as const;
+      if (allMembers) return allMembers;
+      if (extraMembers.size === 0) return (allMembers = agg.members);
+      const merged = new Map(agg.members);
+      for (const [m, n] of extraMembers) merged.set(m, (merged.get(m) ?? 0) + n);
+      return (allMembers = merged);
     },
     pairs(receiver) {
       fresh();
       const own = agg.receivers.get(receiver);
       const extra = extraPairs.get(receiver);
-      if (!own && !extra) return undefined;
-      if (!extra) return own;
-      if (!own) return extra;
+      if (!own || !extra) return own ?? extra;
       const merged = new Map(own);
       for (const [m, n] of extra) merged.set(m, (merged.get(m) ?? 0) + n);
       return merged;

@@ -63,8 +63,8 @@ export interface CompletionIndex {
  * keystroke); a decoded one from its arrays.
  */
 export interface MemberView {
-  members(): Iterable<readonly [string, number]>;
-  pairs(receiver: string): Iterable<readonly [string, number]> | undefined;
+  members(): ReadonlyMap<string, number>;
+  pairs(receiver: string): ReadonlyMap<string, number> | undefined;
 }
 
 const MEMBER_VIEW = Symbol('member view');
@@ -75,20 +75,23 @@ export function setMemberView(ci: CompletionIndex, view: MemberView): void {
 }
 
 export function memberView(ci: CompletionIndex): MemberView {
-  const live = (ci as CompletionIndex & { [MEMBER_VIEW]?: MemberView })[MEMBER_VIEW];
+  const holder = ci as CompletionIndex & { [MEMBER_VIEW]?: MemberView };
+  const live = holder[MEMBER_VIEW];
   if (live) return live;
-  return {
-    *members() {
-      for (let i = 0; i < ci.members.length; i++) yield [ci.members[i]!, ci.memberCounts[i]!] as const;
-    },
+  // A decoded index: maps built once, on first use.
+  let members: Map<string, number> | undefined;
+  const view: MemberView = {
+    members: () => (members ??= new Map(ci.members.map((m, i) => [m, ci.memberCounts[i]!]))),
     pairs(receiver) {
       const p = Object.prototype.hasOwnProperty.call(ci.receivers, receiver) ? ci.receivers[receiver] : undefined;
       if (!p) return undefined;
-      return (function* () {
-        for (let i = 0; i < p.length; i += 2) yield [ci.members[p[i]!]!, p[i + 1]!] as const;
-      })();
+      const out = new Map<string, number>();
+      for (let i = 0; i < p.length; i += 2) out.set(ci.members[p[i]!]!, p[i + 1]!);
+      return out;
     },
   };
+  setMemberView(ci, view);
+  return view;
 }
 
 /** The completion entry of a language in grammars/languages.json. */
