@@ -122,7 +122,12 @@
     (cst-e2e--type (cst-e2e--chars "return n + 1;"))
     (cst-e2e--type "RET")
     (cst-e2e--type "}")
-    (cst-e2e--put "js_typed_text" (with-current-buffer js (buffer-substring-no-properties (point-min) (point-max))))
+    ;; The last key is read after the yield: wait for it (a loaded machine takes longer than the gap).
+    (cst-e2e--put "js_typed_text"
+                  (cst-e2e--wait-until "the typed closing brace"
+                                       (with-current-buffer js
+                                         (let ((text (buffer-substring-no-properties (point-min) (point-max))))
+                                           (and (string-match-p "}\n?\\'" text) text)))))
     ;; imenu's documentSymbol request does not flush eglot's pending changes (it is
     ;; not :deferred): the outline follows once eglot sends them, after 0.5 s
     ;; without input or before a deferred request (on-type formatting after ; and }).
