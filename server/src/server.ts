@@ -422,7 +422,6 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
   );
 
 
-  /** Run a read-only feature on a snapshot of the document (any tier), after its first parse; a cancelled request stops before the work. */
   /**
    * Build a newly opened document's completion facts once the connection has
    * been quiet for QUIET_MS (no message arrived, none in flight): the first
@@ -436,10 +435,12 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
         if (performance.now() < deadline) prepareWhenQuiet(uri, deadline);
         return;
       }
-      const snap = documents.get(uri) && tiers?.snapshot(uri);
+      // Only a hot document: a snapshot of any other would decode it just to find nothing to do.
+      if (documents.get(uri)?.tier !== 'hot') return;
+      const snap = tiers?.snapshot(uri);
       if (!snap) return;
       try {
-        if (snap.tier === 'hot') void snap.index.completion;
+        void snap.index.completion;
       } catch (err) {
         log.debug({ err, uri }, 'completion facts not prepared');
       } finally {
@@ -450,6 +451,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     timer.unref();
   }
 
+  /** Run a read-only feature on a snapshot of the document (any tier), after its first parse; a cancelled request stops before the work. */
   async function withSnapshot<T>(uri: string, empty: T, fn: (snap: Snapshot) => T, token?: CancellationToken): Promise<T> {
     if (token?.isCancellationRequested) throw requestCancelled();
     await documents.whenReady(uri);

@@ -223,7 +223,7 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
   // Set when a workspace source stopped before its last name (more would match).
   let cut = false;
   if (op) {
-    if (memberCandidates(text, ci, ctx.workspace, spec, op.start, wordStart, prefix, { limit: ctx.limit, candidates, near, get, matches })) cut = true;
+    if (memberCandidates(text, ci, ctx.workspace, spec, op.start, wordStart, prefix, cursorWord, { limit: ctx.limit, candidates, near, get, matches })) cut = true;
   } else {
     scopeCandidates(ci, wordStart, cursorWord, uri, languageId, doc, get, matches);
     if (ctx.isCancelled()) return CANCELLED();
@@ -241,9 +241,10 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
     // Workspace identifiers (names starting with the typed first character, either case).
     if (first) {
       const ws = ctx.workspace;
+      const bucket = ws.wordsStartingWith(first);
       const cutShort = workspaceSource({
         sorted: ws.wordsByFiles(first),
-        statsOf: (w) => (sameBucket(w, first) ? ws.wordStatsOf(w) : undefined),
+        statsOf: (w) => bucket?.get(w),
         weight: W.wsFiles,
         kind: CompletionItemKind.Text,
         exclude: (w) => hardKeywords.has(w),
@@ -311,11 +312,6 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
   return { isIncomplete: cut, items };
 }
 
-/** Whether `name` is in the workspace bucket of the typed first character (either case). */
-function sameBucket(name: string, first: string): boolean {
-  return name.charAt(0).toLowerCase() === first.toLowerCase();
-}
-
 /**
  * A workspace frequency source (identifiers, or member names): adds its score
  * to the candidates that already have the name and to nearby words, then adds
@@ -379,7 +375,6 @@ function workspaceSource(o: {
 /** A workspace identifier that made the list: its kind, definition site and detail from the workspace symbols. */
 function describeWorkspaceWord(c: Candidate, ws: WorkspaceIndex): void {
   if (c.kind === CompletionItemKind.Text || !c.data) {
-
     const sym = ws.symbolsNamed(c.name)[0];
     if (sym) {
       if (c.kind === CompletionItemKind.Text) c.kind = symbolItemKind(sym.kind);
@@ -454,23 +449,19 @@ function memberCandidates(
   opStart: number,
   at: number,
   prefix: string,
+  /** The whole word at the cursor: as a member it does not count itself. */
+  typed: string,
   o: Pick<Parameters<typeof workspaceSource>[0], 'limit' | 'candidates' | 'near' | 'get' | 'matches'>,
 ): boolean {
   const { get, matches } = o;
   const view = memberView(ci);
-  // The member being typed does not count itself.
-  const { char } = wordRegex();
-  let end = at;
-  while (end < text.length && char.test(text[end]!)) end++;
-  const typed = text.slice(at, end);
-  const typedHere = (m: string): boolean => m === typed;
-  const receiver = wordBefore(text, opStart, char);
+  const receiver = wordBefore(text, opStart, wordRegex().char);
   if (receiver) {
     const pairs = view.pairs(receiver);
     if (pairs) {
       for (const [m, count] of pairs) {
         let n = count;
-        if (typedHere(m)) n--;
+        if (m === typed) n--;
         if (n <= 0 || !matches(m)) continue;
         get(m, CompletionItemKind.Field, 0).score += W.recvDoc * Math.log2(1 + n);
       }
@@ -501,15 +492,16 @@ function memberCandidates(
   }
   for (const [m, count] of view.members()) {
     let n = count;
-    if (typedHere(m)) n--;
+    if (m === typed) n--;
     if (n <= 0 || !matches(m)) continue;
     get(m, CompletionItemKind.Field).score += W.memberDoc * Math.log2(1 + n);
   }
   const first = prefix ? prefix.charAt(0) : undefined;
+  const bucket = first === undefined ? undefined : ws.membersStartingWith(first);
   return workspaceSource({
     ...o,
     sorted: ws.membersByFiles(first),
-    statsOf: (m) => (first === undefined || sameBucket(m, first) ? ws.memberStatsOf(m) : undefined),
+    statsOf: (m) => (first === undefined ? ws.memberStatsOf(m) : bucket?.get(m)),
     weight: W.memberWs,
     kind: CompletionItemKind.Field,
     exclude: () => false,

@@ -366,23 +366,23 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
   setMemberView(index, {
     members() {
       fresh();
-      if (allMembers) return allMembers;
-      if (extraMembers.size === 0) return (allMembers = agg.members);
-      const merged = new Map(agg.members);
-      for (const [m, n] of extraMembers) merged.set(m, (merged.get(m) ?? 0) + n);
-      return (allMembers = merged);
+      return (allMembers ??= sumCounts(agg.members, extraMembers)!);
     },
     pairs(receiver) {
       fresh();
-      const own = agg.receivers.get(receiver);
-      const extra = extraPairs.get(receiver);
-      if (!own || !extra) return own ?? extra;
-      const merged = new Map(own);
-      for (const [m, n] of extra) merged.set(m, (merged.get(m) ?? 0) + n);
-      return merged;
+      return sumCounts(agg.receivers.get(receiver), extraPairs.get(receiver));
     },
   });
   return index;
+}
+
+/** Counts of `a` plus those of `b`: one of them when the other is missing or empty, else a new map. */
+function sumCounts(a: ReadonlyMap<string, number> | undefined, b: ReadonlyMap<string, number> | undefined): ReadonlyMap<string, number> | undefined {
+  if (!b?.size) return a ?? b;
+  if (!a?.size) return b;
+  const sum = new Map(a);
+  for (const [k, n] of b) sum.set(k, (sum.get(k) ?? 0) + n);
+  return sum;
 }
 
 /**

@@ -175,17 +175,7 @@ export class WorkspaceIndex {
     return this.memberStats.get(first.toLowerCase());
   }
 
-  /** Every member-name bucket (completion right after `.` with nothing typed). */
-  allMembers(): Iterable<ReadonlyMap<string, NameStats>> {
-    return this.memberStats.values();
-  }
-
-  /** The totals of one identifier (undefined when no indexed file uses it). */
-  wordStatsOf(name: string): NameStats | undefined {
-    return this.wordStats.get(firstKey(name))?.get(name);
-  }
-
-  /** The totals of one member name. */
+  /** The totals of one member name (any bucket). */
   memberStatsOf(name: string): NameStats | undefined {
     return this.memberStats.get(firstKey(name))?.get(name);
   }
@@ -196,12 +186,12 @@ export class WorkspaceIndex {
    * thousands. Sorted once per change of the bucket.
    */
   wordsByFiles(first: string): readonly (readonly [string, NameStats])[] {
-    return this.sortedOf(this.wordStats.get(first.toLowerCase()));
+    return this.sortedOf(this.wordStats.get(firstKey(first)));
   }
 
   /** Member names of the bucket of `first` (every member when undefined), most files first. */
   membersByFiles(first?: string): readonly (readonly [string, NameStats])[] {
-    if (first !== undefined) return this.sortedOf(this.memberStats.get(first.toLowerCase()));
+    if (first !== undefined) return this.sortedOf(this.memberStats.get(firstKey(first)));
     let list = this.sortedBuckets.get(ALL);
     if (!list) {
       list = [];
@@ -218,12 +208,14 @@ export class WorkspaceIndex {
    * when indexing ends.
    */
   prepareCompletion(): void {
-    const jobs: (() => void)[] = [...this.wordStats.values(), ...this.memberStats.values()].map((b) => () => void this.sortedOf(b));
-    jobs.push(() => void this.membersByFiles());
+    const buckets = [...this.wordStats.values(), ...this.memberStats.values()];
     const next = (): void => {
-      const job = jobs.shift();
-      if (!job) return;
-      job();
+      const bucket = buckets.shift();
+      if (!bucket) {
+        this.membersByFiles();
+        return;
+      }
+      this.sortedOf(bucket);
       setImmediate(next);
     };
     setImmediate(next);
