@@ -1,6 +1,8 @@
 // Logging: pino to stderr (fd 2) or to CST_LOG_FILE. Never stdout: in stdio
 // mode stdout carries protocol frames only.
+import * as path from 'node:path';
 import { pino, type Logger, type Level } from 'pino';
+import { makeDirs } from './makeDirs.js';
 
 export type { Logger };
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -15,10 +17,19 @@ export function isLogLevel(value: unknown): value is LogLevel {
 /** Create the process-wide logger. Synchronous writes to stderr so that nothing is lost on process.exit. */
 export function createLogger(options: { level?: string; file?: string; name?: string } = {}): Logger {
   const level: LogLevel = isLogLevel(options.level) ? options.level : 'info';
-  const destination = options.file
-    ? pino.destination({ dest: options.file, mkdir: true, sync: true })
-    : pino.destination({ dest: 2, sync: true });
+  let destination = pino.destination({ dest: 2, sync: true });
+  let refused: string | undefined;
+  if (options.file) {
+    try {
+      makeDirs(path.dirname(path.resolve(options.file)));
+      destination = pino.destination({ dest: options.file, sync: true });
+    } catch (err) {
+      // An unusable log file must not keep the server from starting: log to stderr and say why.
+      refused = err instanceof Error ? err.message : String(err);
+    }
+  }
   root = pino({ name: options.name ?? 'cst-server', level, base: { pid: process.pid } }, destination);
+  if (refused !== undefined) root.warn({ file: options.file, error: refused }, 'cannot open the log file (CST_LOG_FILE): logging to stderr');
   return root;
 }
 

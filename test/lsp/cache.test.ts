@@ -244,6 +244,21 @@ describe('restart', () => {
     expect(h.checks.frozenStore).toMatch(/memory-only/);
     expect(s.messages.filter((m) => /cache/i.test(m.message))).toHaveLength(1);
   });
+
+  // Under /proc, mkdir of a missing child answers ENOENT although the parent exists: Node's recursive
+  // mkdir spins on that forever, and the server froze at 100% CPU before it answered initialize.
+  it.skipIf(process.platform !== 'linux')('a cache dir, log file and audit log under /proc neither freeze nor stop the server', async () => {
+    const nowhere = `/proc/cst-test-${process.pid}`;
+    const s = await server({ CST_CACHE_DIR: `${nowhere}/cache`, CST_LOG_FILE: `${nowhere}/server.log`, CST_AUDIT_LOG: `${nowhere}/audit.log` });
+    const uris = await openAll(s, mixedCorpus().slice(0, 2));
+    expect(await symbols(s, uris[0]!)).not.toEqual([]);
+    const h = await s.request<Health>('$/health', {});
+    expect(h.checks.frozenStore).toMatch(/memory-only.*cannot create/);
+    // Each refusal said on stderr (never stdout), and the warnings that follow go there too.
+    expect(s.stderr()).toMatch(/cannot open the log file \(CST_LOG_FILE\): logging to stderr/);
+    expect(s.stderr()).toMatch(/cannot open the audit log/);
+    expect(s.stderr()).toMatch(/"msg":"frozen store is memory-only/);
+  });
 });
 
 describe('statistics requests', () => {

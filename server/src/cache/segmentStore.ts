@@ -32,6 +32,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { logger } from '../log.js';
 import { audit } from '../telemetry/audit.js';
+import { makeDirs } from '../makeDirs.js';
 import {
   KEY_BYTES,
   MARKER_FILE,
@@ -441,7 +442,7 @@ export class SegmentStore {
     let state = inspectCacheDir(this.dir);
     if (state.kind === 'missing' && create && !this.readOnly) {
       try {
-        fs.mkdirSync(this.dir, { recursive: true });
+        makeDirs(this.dir);
         state = { kind: 'empty' };
       } catch (err) {
         this.degrade(`unavailable: cannot create ${this.dir} (${errCode(err)})`);

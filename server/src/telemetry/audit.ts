@@ -17,6 +17,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { makeDirs } from '../makeDirs.js';
 
 export type AuditAction = 'read' | 'list' | 'denied' | 'store-write' | 'store-delete' | 'store-remove';
 
@@ -34,7 +35,7 @@ function open(): boolean {
   }
   try {
     target = path.resolve(file);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    makeDirs(path.dirname(target));
     fd = fs.openSync(target, 'a', 0o600);
     state = 'on';
     return true;
