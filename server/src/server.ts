@@ -27,7 +27,7 @@ import { TierManager, type FrozenStore } from './cache/tiers.js';
 import { SegmentStore } from './cache/segmentStore.js';
 import { fileURLToPath } from 'node:url';
 import { DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType, type CancellationToken, type DidChangeWorkspaceFoldersParams } from 'vscode-languageserver';
-import { WorkerPool } from './workspace/workers.js';
+import { BACKGROUND_NICE, WorkerPool } from './workspace/workers.js';
 import { Indexer, type IndexProgress } from './workspace/indexer.js';
 import { isInside } from './workspace/walker.js';
 import { CacheCounters } from './telemetry/stats.js';
@@ -239,7 +239,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     applySettings(params.initializationOptions, 'initializationOptions');
     canRegisterConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
-    pool = new WorkerPool(settings.maxWorkers, settings.backgroundWorkers);
+    pool = new WorkerPool(settings.maxWorkers, settings.backgroundWorkers, BACKGROUND_NICE);
     tiers = new TierManager(documents, registry, () => settings, counters, pool, openStore());
     tiers.onSymbols = (uri, symbols, completion) => {
       if (uri.startsWith('file:') && inWorkspace(uri)) workspaceIndex.set(uri, symbols, completion);

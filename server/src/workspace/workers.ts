@@ -48,8 +48,13 @@ interface Slot {
   background: boolean;
 }
 
-/** Nice value of the background-only workers (Linux nice values are per thread: the main thread keeps its own). */
-const BACKGROUND_NICE = 10;
+/**
+ * Nice value of workers that must yield to the thread users wait on (Linux
+ * nice values are per thread: the main thread keeps its own). At 10 a worker
+ * gets about a tenth of a core that a keystroke also wants, and all of an idle
+ * one, so background throughput is unchanged when the editor is quiet.
+ */
+export const BACKGROUND_NICE = 10;
 
 export function defaultWorkerCount(): number {
   const fromEnv = Number(process.env.CST_MAX_WORKERS);
@@ -72,6 +77,14 @@ export class WorkerPool {
   constructor(
     private readonly size = defaultWorkerCount(),
     private readonly backgroundExtra = 0,
+    /**
+     * Nice value of the `size` workers. The language server passes
+     * BACKGROUND_NICE: none of its worker tasks (indexing, idle confirmation)
+     * is something a user waits on, and on two cores a confirmation parse that
+     * starts as the user starts typing took a core from the keystrokes. The
+     * CLI, with no editor to yield to, keeps 0.
+     */
+    private readonly nice = 0,
   ) {}
 
   get queued(): number {
@@ -122,7 +135,7 @@ export class WorkerPool {
 
   private spawn(background: boolean): Slot {
     // Workers stay referenced while the pool lives (the CLI awaits them); close() terminates them.
-    const worker = new Worker(new URL('./parseWorker.js', import.meta.url), { workerData: { nice: background ? BACKGROUND_NICE : 0 } });
+    const worker = new Worker(new URL('./parseWorker.js', import.meta.url), { workerData: { nice: background ? Math.max(BACKGROUND_NICE, this.nice) : this.nice } });
     const slot: Slot = { worker, busy: null, background };
     worker.on('message', (result: ParseTaskResult) => {
       const done = slot.busy;
