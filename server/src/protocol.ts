@@ -36,8 +36,13 @@ export interface DebugTreeResult {
   nodes?: string[];
   text?: string;
   sexp?: string;
-  /** Counters of the last build of the hot document's completion facts (absent before the first): chunks computed and reused. */
-  completionBuild?: { chunks: number; chunkHits: number; large: number; largeHits: number };
+  /**
+   * Counters of the last build of the hot document's completion facts (absent
+   * before the first): chunks computed and reused; whether the last attempt
+   * was deferred (over the keystroke budget: completion read the last build's
+   * facts), and how many were.
+   */
+  completionBuild?: { chunks: number; chunkHits: number; large: number; largeHits: number; deferred: boolean; deferrals: number };
 }
 
 export type Tier = 'hot' | 'warm' | 'cold' | 'frozen';

@@ -96,6 +96,13 @@ function workspaceRoots(params: InitializeParams): string[] {
 const QUIET_MS = 150;
 /** Stop waiting for quiet after this long (a client that never pauses builds them on the first completion). */
 const PREPARE_GIVE_UP_MS = 30_000;
+/**
+ * A completion request gives new facts to at most this many syntax nodes (a
+ * keystroke needs one chunk and its few large ancestors); more, and it answers
+ * from the last build's facts while the build waits for quiet
+ * (features/completionBuild.ts buildCompletionIndex).
+ */
+const KEYSTROKE_BUILD_BUDGET = 24;
 
 export function startServer(connection: Connection, options: { traffic?: Traffic } = {}): ServerHandle {
   const log = logger();
@@ -426,15 +433,22 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
    * Build a newly opened document's completion facts once the connection has
    * been quiet for QUIET_MS (no message arrived, none in flight): the first
    * keystroke then recomputes one chunk instead of the whole file (about 150 ms
-   * for 5,000 lines of Python), and no request waits behind the build.
+   * for 5,000 lines of Python), and no request waits behind the build. Also
+   * the build a completion request deferred (KEYSTROKE_BUILD_BUDGET).
    */
-  function prepareWhenQuiet(uri: string, deadline = performance.now() + PREPARE_GIVE_UP_MS): void {
+  const preparing = new Set<string>();
+  function prepareWhenQuiet(uri: string, deadline = performance.now() + PREPARE_GIVE_UP_MS, again = false): void {
+    // One waiting timer per document (every deferred keystroke asks again).
+    if (!again && preparing.has(uri)) return;
+    preparing.add(uri);
     const timer = setTimeout(() => {
       const traffic = options.traffic;
       if (traffic && (traffic.inFlight > 0 || performance.now() - traffic.lastArrival < QUIET_MS)) {
-        if (performance.now() < deadline) prepareWhenQuiet(uri, deadline);
+        if (performance.now() < deadline) prepareWhenQuiet(uri, deadline, true);
+        else preparing.delete(uri);
         return;
       }
+      preparing.delete(uri);
       // Only a hot document: a snapshot of any other would decode it just to find nothing to do.
       if (documents.get(uri)?.tier !== 'hot') return;
       const snap = tiers?.snapshot(uri);
@@ -473,16 +487,21 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
   connection.onCompletion(async (params, token: CancellationToken) => {
     const empty: CompletionList = { isIncomplete: true, items: [] };
     if (token.isCancellationRequested) return empty;
-    return withSnapshot(params.textDocument.uri, empty, (snap) =>
+    const uri = params.textDocument.uri;
+    const list = await withSnapshot(uri, empty, (snap) =>
       complete(snap, params.position, {
         registry,
         workspace: workspaceIndex,
         limit: 100,
         isCancelled: () => token.isCancellationRequested,
         triggerCharacter: params.context?.triggerCharacter,
+        keystrokeBudget: KEYSTROKE_BUILD_BUDGET,
       }),
       token,
     );
+    // Answered from the last build's facts: build the current ones when the connection is quiet.
+    if (documents.get(uri)?.indexMemo?.completion.deferred) prepareWhenQuiet(uri);
+    return list;
   });
 
   connection.onCompletionResolve((item) =>
@@ -584,8 +603,9 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     if (params.nodes) result.nodes = nodes;
     if (params.text) result.text = doc.text.getText();
     if (params.sexp && tree) result.sexp = tree.rootNode.toString();
-    const built = doc.indexMemo?.completion.last;
-    if (built && built.chunks + built.chunkHits > 0) result.completionBuild = { chunks: built.chunks, chunkHits: built.chunkHits, large: built.large, largeHits: built.largeHits };
+    const cache = doc.indexMemo?.completion;
+    const built = cache?.last;
+    if (cache && built && built.chunks + built.chunkHits > 0) result.completionBuild = { chunks: built.chunks, chunkHits: built.chunkHits, large: built.large, largeHits: built.largeHits, deferred: cache.deferred, deferrals: cache.deferrals };
     return result;
   });
 

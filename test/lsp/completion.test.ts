@@ -279,4 +279,65 @@ describe('completion facts of a newly opened document', () => {
     expect(after.chunkHits).toBeGreaterThan(20);
     server.close(uri);
   });
+
+  // Typing inside the multi-line `return (...)` of 5,000 lines of _pydecimal.py (as the completion-speed
+  // bench does), an unclosed `(` turns the rest of the module into one ERROR node: every chunk after
+  // the cursor changes, and the enclosing method is gone from the tree.
+  it('an edit that throws the rest of the file into error recovery is answered from the last build, and built when quiet', async () => {
+    const fs = await import('node:fs');
+    const { pythonStdlib } = await import('../helpers/corpus.js');
+    const lines = fs.readFileSync(`${pythonStdlib()}/_pydecimal.py`, 'utf8').split('\n').slice(0, 5000);
+    const uri = 'file:///tmp/cst-completion/deferred.py';
+    server.open(uri, 'python', lines.join('\n'), version++);
+    type Build = { chunks: number; chunkHits: number; deferred: boolean; deferrals: number };
+    const debug = async () => (await server.request<{ completionBuild?: Build }>('$/cstDebugTree', { uri, digest: false })).completionBuild;
+    const quiet = async (ok: (b: Build) => boolean) => {
+      let b: Build | undefined;
+      for (let i = 0; i < 40 && !(b && ok(b)); i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        b = await debug();
+      }
+      return b!;
+    };
+    await quiet(() => true);
+    let line = 4000;
+    while (line > 0 && !/^ {8}return\b/.test(lines[line]!)) line--;
+    let character = lines[line]!.length;
+    const type = (text: string) => {
+      server.change(uri, version++, [{ range: { start: { line, character }, end: { line, character } }, text }]);
+      const parts = text.split('\n');
+      if (parts.length > 1) {
+        line += parts.length - 1;
+        character = parts[parts.length - 1]!.length;
+      } else character += text.length;
+    };
+    const complete = () => server.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: { line, character }, context: { triggerKind: 1 } });
+    type('\n        x = self._fix(');
+    type('se');
+    const inParen = await complete();
+    const b1 = (await debug())!;
+    expect(b1.deferred).toBe(true);
+    // From the last build: the method and its parameters are still there.
+    const self = inParen.items.find((i) => i.label === 'self');
+    expect(self?.detail).toMatch(/^parameter \(local\) · line \d+/);
+    // Comment and string context comes from the live tree while the facts are stale.
+    type(' # con');
+    expect((await complete()).items).toEqual([]);
+    expect((await debug())!.deferred).toBe(true);
+    // The error heals: the last build's records match again, one chunk is computed.
+    type('\n        )');
+    await complete();
+    const b2 = (await debug())!;
+    expect(b2.deferred).toBe(false);
+    expect(b2.chunks).toBeLessThanOrEqual(2);
+    expect(b2.chunkHits).toBeGreaterThan(20);
+    // Deferred again, and left alone: built once the connection is quiet.
+    type('\n        y = len(');
+    await complete();
+    expect((await debug())!.deferred).toBe(true);
+    const b3 = await quiet((b) => !b.deferred);
+    expect(b3.deferred).toBe(false);
+    expect(b3.chunks).toBeGreaterThan(20);
+    server.close(uri);
+  });
 });

@@ -18,7 +18,7 @@ import { documentSymbols } from '../features/symbols.js';
 import { foldIndex, type FoldIndex } from '../features/folding.js';
 import { highlightIndex, type HighlightIndex } from '../features/highlights.js';
 import type { CompletionIndex } from '../features/completionIndex.js';
-import { buildCompletionIndex, ChunkCache } from '../features/completionBuild.js';
+import { buildCompletionIndex, ChunkCache, DEFERRED, type StaleFacts } from '../features/completionBuild.js';
 import { buildWorkspaceCompletion } from '../features/completionFacts.js';
 
 export const ENTRY_FORMAT_VERSION = 2;
@@ -153,6 +153,21 @@ export function lazyIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument,
   const done = new Map<IndexPart, unknown>();
   let bytes = 0;
   const index = {} as Record<IndexPart, unknown>;
+  // Completion for a keystroke: the facts of this tree when they cost at most `budget` new nodes,
+  // else the last build's (stale) and the build left for later (features/completionBuild.ts).
+  const budgeted = (budget: number): KeystrokeCompletion => {
+    if (done.has('completion') || !memo) return { index: (index as unknown as DerivedIndex).completion };
+    if (!alive()) throw new Error('derived index part completion requested after its tree was deleted');
+    const built = buildCompletionIndex(tree, grammar, doc, registry, memo.completion, budget);
+    if (built !== DEFERRED) {
+      done.set('completion', built);
+      bytes += partBytes('completion', built);
+      return { index: built };
+    }
+    const stale = memo.completion.stale();
+    return stale ? { index: stale.index, stale } : { index: (index as unknown as DerivedIndex).completion };
+  };
+  Object.defineProperty(index, BUDGETED, { value: budgeted, enumerable: false });
   for (const part of Object.keys(PARTS) as IndexPart[]) {
     Object.defineProperty(index, part, {
       enumerable: true,
@@ -168,6 +183,25 @@ export function lazyIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument,
     });
   }
   return { index: index as unknown as DerivedIndex, bytes: () => bytes };
+}
+
+const BUDGETED = Symbol('budgeted completion');
+
+/** The completion facts a keystroke reads: the current ones, or an older build's while the current build is deferred. */
+export interface KeystrokeCompletion {
+  index: CompletionIndex | undefined;
+  stale?: StaleFacts;
+}
+
+/**
+ * Completion facts for a keystroke: a hot document's are built only when that
+ * costs at most `budget` new nodes; past it, the last build's facts with their
+ * offset mapping (`stale`), and ChunkCache.deferred is set so the server builds
+ * when quiet. Any other index (warm, decoded): its facts as they are.
+ */
+export function keystrokeCompletion(index: DerivedIndex, budget: number): KeystrokeCompletion {
+  const budgeted = (index as DerivedIndex & { [BUDGETED]?: (budget: number) => KeystrokeCompletion })[BUDGETED];
+  return budgeted ? budgeted(budget) : { index: index.completion };
 }
 
 /** A plain object with every part computed (a lazy index must be materialized while its tree lives). */

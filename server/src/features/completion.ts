@@ -36,7 +36,11 @@ import {
   type Position,
 } from 'vscode-languageserver';
 import type { Snapshot } from '../cache/tiers.js';
-import type { GrammarRegistry } from '../syntax/grammars.js';
+import type { Tree } from 'web-tree-sitter';
+import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
+import { boundedCaptures } from '../syntax/queries.js';
+import { keystrokeCompletion } from '../cache/entry.js';
+import { skipKind, sortedSkip } from './completionFacts.js';
 import type { WorkspaceIndex, NameStats } from '../workspace/index.js';
 import type { SyntaxNode } from '../cache/compact.js';
 import { fuzzyMatch, MatchKind } from './fuzzy.js';
@@ -60,6 +64,12 @@ export interface CompletionContext {
   limit: number;
   isCancelled: () => boolean;
   triggerCharacter?: string;
+  /**
+   * At most this many syntax nodes get new completion facts for this request
+   * (cache/entry.ts keystrokeCompletion); past it the last build's facts serve
+   * and the build waits for a quiet moment. Unset: no limit.
+   */
+  keystrokeBudget?: number;
 }
 
 export interface ResolveContext {
@@ -166,8 +176,12 @@ const W = {
 
 export function complete(snap: Snapshot, position: Position, ctx: CompletionContext): CompletionList {
   const spec = completionSpec(snap.doc.spec);
-  const ci = snap.index.completion;
-  if (!spec || !ci || ci.v !== 1) return EMPTY;
+  if (!spec) return EMPTY;
+  const facts = keystrokeCompletion(snap.index, ctx.keystrokeBudget ?? Infinity);
+  const ci = facts.index;
+  // While a build is deferred the index is an older text's: its offsets go through these.
+  const stale = facts.stale;
+  if (!ci || ci.v !== 1) return EMPTY;
   const doc = snap.text;
   const text = doc.getText();
   const offset = Math.min(doc.offsetAt(position), text.length);
@@ -179,7 +193,11 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
   const prefix = text.slice(wordStart, offset);
   const c0 = prefix.charCodeAt(0);
   if (c0 >= 48 && c0 <= 57) return EMPTY; // a number literal
-  if (skipContext(ci, text, wordStart) !== 'code') return EMPTY;
+  const grammar = snap.doc.spec ? ctx.registry.loaded(snap.doc.spec.id) : undefined;
+  const context = stale && snap.tree && grammar ? liveContext(snap.tree, grammar, ctx.registry, text, wordStart) : skipContext(ci, text, wordStart);
+  if (context !== 'code') return EMPTY;
+  const at = stale ? stale.toIndex(wordStart) : wordStart;
+  const toText = stale ? stale.toText : (offset: number) => offset;
   const ops = spec.memberOperators ?? [];
   const op = memberOperatorBefore(text, wordStart, ops);
   // A trigger character that is not (the end of) a member operator here (`:` of a
@@ -192,7 +210,6 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
   if (ctx.isCancelled()) return CANCELLED();
 
   const root: SyntaxNode = snap.tree?.rootNode ?? snap.compact!.rootNode;
-  const grammar = snap.doc.spec ? ctx.registry.loaded(snap.doc.spec.id) : undefined;
   const cursorWord = text.slice(wordStart, wordEnd);
   const hardKeywords = new Set<string>(grammar && spec.keywords !== false ? [...grammarKeywords(grammar), ...(spec.extraKeywords ?? [])] : []);
   for (const k of spec.softKeywords ?? []) hardKeywords.delete(k);
@@ -223,9 +240,9 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
   // Set when a workspace source stopped before its last name (more would match).
   let cut = false;
   if (op) {
-    if (memberCandidates(text, ci, ctx.workspace, spec, op.start, wordStart, prefix, cursorWord, { limit: ctx.limit, candidates, near, get, matches })) cut = true;
+    if (memberCandidates(text, ci, ctx.workspace, spec, op.start, at, prefix, cursorWord, { limit: ctx.limit, candidates, near, get, matches })) cut = true;
   } else {
-    scopeCandidates(ci, wordStart, cursorWord, uri, languageId, doc, get, matches);
+    scopeCandidates(ci, at, toText, cursorWord, uri, languageId, doc, get, matches);
     if (ctx.isCancelled()) return CANCELLED();
     // Document identifiers.
     for (let i = 0; i < ci.words.length; i++) {
@@ -386,10 +403,28 @@ function describeWorkspaceWord(c: Candidate, ws: WorkspaceIndex): void {
   }
 }
 
+/**
+ * Comment/string context at `offset` from the live tree: the completion
+ * query's @skip captures of the nodes around it. Used while the index is an
+ * older text's, whose ranges may not know a quote typed since.
+ */
+function liveContext(tree: Tree, grammar: LoadedGrammar, registry: GrammarRegistry, text: string, offset: number): 'code' | 'comment' | 'string' {
+  const query = registry.query(grammar, 'completion');
+  if (!query) return 'code';
+  const skip: number[] = [];
+  for (const c of boundedCaptures(query, tree.rootNode, { startIndex: Math.max(0, offset - 1), endIndex: offset + 1 })) {
+    if (c.name.startsWith('skip.')) skip.push(c.node.startIndex, c.node.endIndex, skipKind(c.name));
+  }
+  return skipContext({ skip: sortedSkip(skip) } as CompletionIndex, text, offset);
+}
+
 /** Names bound in the scopes around the cursor: nearest scope first; parameters included. */
 function scopeCandidates(
   ci: CompletionIndex,
+  /** The cursor, in the index's offsets. */
   at: number,
+  /** An offset of the index -> the document's today (they differ while the index is stale). */
+  toText: (offset: number) => number,
   cursorWord: string,
   uri: string,
   languageId: string,
@@ -435,8 +470,9 @@ function scopeCandidates(
     c.kind = DEF_ITEM_KIND[kind] ?? CompletionItemKind.Variable;
     c.score += bonus - prev;
     c.scopeBonus = bonus;
-    c.data = { uri, offset: off, languageId };
-    c.detail = `${kind === 'type_parameter' ? 'type parameter' : kind}${sc === -1 ? '' : ' (local)'} · line ${doc.positionAt(off).line + 1}`;
+    const there = toText(off);
+    c.data = { uri, offset: there, languageId };
+    c.detail = `${kind === 'type_parameter' ? 'type parameter' : kind}${sc === -1 ? '' : ' (local)'} · line ${doc.positionAt(there).line + 1}`;
   }
 }
 

@@ -81,6 +81,11 @@ export class ChunkCache {
   bytes = 0;
   /** Counters of the last build (for tests and benchmarks). */
   last = { chunks: 0, chunkHits: 0, large: 0, largeHits: 0, walkMs: 0, assembleMs: 0 };
+  /** The index the records were last assembled into (what a deferred build leaves in use). */
+  private lastIndex: CompletionIndex | undefined;
+  /** The last budgeted build gave up (its work is left for a quiet moment); builds given up so far. */
+  deferred = false;
+  deferrals = 0;
 
   /** `chunkChars`: nodes up to this size are chunks (tests use small ones to cross many borders). */
   constructor(readonly chunkChars = CHUNK_CHARS) {}
@@ -114,30 +119,95 @@ export class ChunkCache {
     return undefined;
   }
 
-  /** Adopt a build's records (positions in today's text). */
-  adopt(root: Rec, byStart: Map<number, Rec | Rec[]>, bytes: number): void {
+  /** Adopt a build's records (positions in today's text) and the index assembled from them. */
+  adopt(root: Rec, byStart: Map<number, Rec | Rec[]>, bytes: number, index: CompletionIndex): void {
     this.root = root;
     this.byStart = byStart;
     this.edits = [];
     this.bytes = bytes;
+    this.lastIndex = index;
+    this.deferred = false;
   }
 
   forget(): void {
     this.root = undefined;
     this.byStart = new Map();
     this.edits = [];
+    this.lastIndex = undefined;
   }
+
+  /**
+   * The last assembled index with its offsets mapped to today's text through
+   * the edits since (undefined when there is none to map): what completion
+   * reads while a build is deferred.
+   */
+  stale(): StaleFacts | undefined {
+    if (!this.root || !this.lastIndex) return undefined;
+    const ed = this.edits.slice();
+    return {
+      index: this.lastIndex,
+      // Today's offset -> the index's: undo the edits, last first; inside an edit, its start.
+      toIndex: (offset) => {
+        let x = offset;
+        for (let i = ed.length - 3; i >= 0; i -= 3) {
+          const a = ed[i]!;
+          const newEnd = ed[i + 2]!;
+          if (x >= newEnd) x -= newEnd - ed[i + 1]!;
+          else if (x > a) x = a;
+        }
+        return x;
+      },
+      // The index's offset -> today's: apply the edits in order; inside a replaced range, its start.
+      toText: (offset) => {
+        let x = offset;
+        for (let i = 0; i < ed.length; i += 3) {
+          const a = ed[i]!;
+          const oldEnd = ed[i + 1]!;
+          if (x >= oldEnd) x += ed[i + 2]! - oldEnd;
+          else if (x > a) x = a;
+        }
+        return x;
+      },
+    };
+  }
+}
+
+/**
+ * An older build's facts in use while the current one is deferred: offsets in
+ * the index are the text's as it was then, mapped both ways through the edits.
+ */
+export interface StaleFacts {
+  index: CompletionIndex;
+  toIndex(offset: number): number;
+  toText(offset: number): number;
 }
 
 /** More edits than this between two builds: rebuild from scratch. */
 const MAX_EDITS = 256;
 
-export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, cache: ChunkCache = new ChunkCache()): CompletionIndex | undefined {
+/** What buildCompletionIndex returns when its budget ran out (nothing adopted, the records stay). */
+export const DEFERRED = Symbol('completion build deferred');
+
+/**
+ * `budget`: give up (DEFERRED) once more than this many nodes needed new
+ * facts. A keystroke computes one chunk and its few large ancestors; an edit
+ * that throws the tree's structure into error recovery (an unclosed `(` in
+ * Python turns the rest of the module into an ERROR node) changes every node
+ * after it, and recomputing them all took 10-25 ms per keystroke in 5,000
+ * lines. Completion then reads the last build's facts (ChunkCache.stale()),
+ * which still have the structure the user is in the middle of editing, and
+ * the server builds once the connection is quiet; when the error heals (the
+ * `)` typed), the records match again and the next build is one chunk.
+ */
+export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, cache?: ChunkCache): CompletionIndex | undefined;
+export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, cache: ChunkCache, budget: number): CompletionIndex | undefined | typeof DEFERRED;
+export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, cache: ChunkCache = new ChunkCache(), budget = Infinity): CompletionIndex | undefined | typeof DEFERRED {
   const query = registry.query(grammar, 'completion');
   if (!query) return undefined;
   const text = doc.getText();
   const stats = { chunks: 0, chunkHits: 0, large: 0, largeHits: 0, walkMs: 0, assembleMs: 0 };
   const t0 = performance.now();
+  let gaveUp = false;
 
   // Walk the nodes no reusable record covers: chunks get facts, large nodes their own facts and children.
   const root: Rec = { len: 0, type: 0, childRel: [], children: [] };
@@ -153,6 +223,10 @@ export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: Te
         const type = cursor.nodeTypeId;
         const parent = stack[stack.length - 1]!;
         let rec = cache.reusable(start, end, type);
+        if (!rec && stats.chunks + stats.large >= budget) {
+          gaveUp = true;
+          break;
+        }
         if (rec) {
           if (rec.large) stats.largeHits++;
           else stats.chunkHits++;
@@ -184,14 +258,19 @@ export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: Te
   } finally {
     cursor.delete();
   }
+  if (gaveUp) {
+    cache.deferred = true;
+    cache.deferrals++;
+    return DEFERRED;
+  }
   const top = root.children![0]!;
   // Collect the facts in document order, and index the records by start for the next build.
   const t1 = performance.now();
   const c = new Collector();
   c.visit(top, root.childRel![0]!, false);
-  cache.adopt(top, c.byStart, c.bytes);
-  cache.last = stats;
   const index = assemble(c, text, cache.words);
+  cache.adopt(top, c.byStart, c.bytes, index);
+  cache.last = stats;
   stats.walkMs = t1 - t0;
   stats.assembleMs = performance.now() - t1;
   return index;

@@ -84,7 +84,7 @@ export function sortedSkip(skip: number[]): number[] {
 }
 
 /** The SKIP_* code of a @skip.* capture name. */
-function skipKind(name: string): number {
+export function skipKind(name: string): number {
   return name === 'skip.comment' ? SKIP_COMMENT : name === 'skip.string' ? SKIP_STRING : SKIP_HOLE;
 }
 
