@@ -17,7 +17,7 @@ import { syntaxDiagnostics } from '../features/diagnostics.js';
 import { documentSymbols } from '../features/symbols.js';
 import { foldIndex, type FoldIndex } from '../features/folding.js';
 import { highlightIndex, type HighlightIndex } from '../features/highlights.js';
-import type { CompletionIndex } from '../features/completionIndex.js';
+import { countsView, type CompletionIndex } from '../features/completionIndex.js';
 import { buildCompletionIndex, ChunkCache, DEFERRED, type StaleFacts } from '../features/completionBuild.js';
 import { buildWorkspaceCompletion } from '../features/completionFacts.js';
 
@@ -224,7 +224,7 @@ function partBytes(part: IndexPart, value: unknown): number {
  */
 function completionBytes(ci: CompletionIndex): number {
   let chars = 0;
-  for (const w of ci.words) chars += 2 * (w.length + 8);
+  for (const w of countsView(ci).words().keys()) chars += 2 * (w.length + 8);
   for (const n of ci.defNames) chars += n.length + 24;
   chars += (ci.scopes.length + ci.skip.length) * 6;
   return chars * 4;

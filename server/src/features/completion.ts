@@ -50,7 +50,7 @@ import {
   grammarKeywords,
   MEMBER_KINDS,
   memberOperatorBefore,
-  memberView,
+  countsView,
   skipContext,
   wordBefore,
   wordRegex,
@@ -245,9 +245,8 @@ export function complete(snap: Snapshot, position: Position, ctx: CompletionCont
     scopeCandidates(ci, at, toText, cursorWord, uri, languageId, doc, get, matches);
     if (ctx.isCancelled()) return CANCELLED();
     // Document identifiers.
-    for (let i = 0; i < ci.words.length; i++) {
-      const w = ci.words[i]!;
-      let n = ci.counts[i]!;
+    for (const [w, count] of countsView(ci).words()) {
+      let n = count;
       if (w === cursorWord) n--;
       if (n <= 0 || hardKeywords.has(w) || !matches(w)) continue;
       const c = get(w, CompletionItemKind.Text);
@@ -490,7 +489,7 @@ function memberCandidates(
   o: Pick<Parameters<typeof workspaceSource>[0], 'limit' | 'candidates' | 'near' | 'get' | 'matches'>,
 ): boolean {
   const { get, matches } = o;
-  const view = memberView(ci);
+  const view = countsView(ci);
   const receiver = wordBefore(text, opStart, wordRegex().char);
   if (receiver) {
     const pairs = view.pairs(receiver);

@@ -31,7 +31,7 @@
 import type { Tree } from 'web-tree-sitter';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { GrammarRegistry, LoadedGrammar } from '../syntax/grammars.js';
-import { BINDS_OUTSIDE, COMPLETION_INDEX_VERSION, INDEX_MEMBER_OPERATORS, SKIP_COMMENT, SKIP_HOLE, SKIP_STRING, memberOperatorBefore, setMemberView, wordBefore, wordRegex, type CompletionIndex } from './completionIndex.js';
+import { BINDS_OUTSIDE, COMPLETION_INDEX_VERSION, INDEX_MEMBER_OPERATORS, SKIP_COMMENT, SKIP_HOLE, SKIP_STRING, memberOperatorBefore, setCountsView, wordBefore, wordRegex, type CompletionIndex } from './completionIndex.js';
 import {
   EMPTY_SCAN,
   addCount,
@@ -208,6 +208,12 @@ export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: Te
   const stats = { chunks: 0, chunkHits: 0, large: 0, largeHits: 0, walkMs: 0, assembleMs: 0 };
   const t0 = performance.now();
   let gaveUp = false;
+  // Still in the state that deferred the last attempt (typing inside an unclosed bracket): count the
+  // misses first, without computing facts that would be thrown away.
+  if (cache.deferred && budget < Infinity && missesOver(tree, cache, budget)) {
+    cache.deferrals++;
+    return DEFERRED;
+  }
 
   // Walk the nodes no reusable record covers: chunks get facts, large nodes their own facts and children.
   const root: Rec = { len: 0, type: 0, childRel: [], children: [] };
@@ -274,6 +280,37 @@ export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: Te
   stats.walkMs = t1 - t0;
   stats.assembleMs = performance.now() - t1;
   return index;
+}
+
+/** Whether a build would compute facts for more than `budget` nodes (the build's walk, reading nothing but the records). */
+function missesOver(tree: Tree, cache: ChunkCache, budget: number): boolean {
+  let misses = 0;
+  let depth = 1;
+  const cursor = tree.walk();
+  try {
+    let descend = true;
+    for (;;) {
+      if (descend) {
+        const start = cursor.startIndex;
+        const end = cursor.endIndex;
+        if (!cache.reusable(start, end, cursor.nodeTypeId)) {
+          if (++misses > budget) return true;
+          if (end - start > cache.chunkChars && depth <= MAX_LARGE_DEPTH && cursor.gotoFirstChild()) {
+            depth++;
+            continue;
+          }
+        }
+      }
+      if (cursor.gotoNextSibling()) {
+        descend = true;
+        continue;
+      }
+      if (--depth <= 0 || !cursor.gotoParent()) return false;
+      descend = false;
+    }
+  } finally {
+    cursor.delete();
+  }
 }
 
 /** One pass over the records: absolute facts in flat arrays, the scans in use, the records by start. */
@@ -392,19 +429,26 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
   // Skip ranges in document order, outer before inner (skipContext relies on it).
   const skipSorted = sortedSkip(c.skip);
 
-  const words = [...agg.words.keys()];
   const index = {
     v: COMPLETION_INDEX_VERSION,
-    words,
-    counts: words.map((w) => agg.words.get(w)!),
     scopes,
     ...out,
     skip: skipSorted,
-  } as Omit<CompletionIndex, 'members' | 'memberCounts' | 'receivers'> as CompletionIndex;
-  // Member tables only when read (completion after an operator, or encoding): most keystrokes never
-  // read them. They come from the aggregate as it is now, so reading them after the document's next
-  // build is a bug, reported like a lazy index part read after its tree was deleted (cache/entry.ts).
+  } as Omit<CompletionIndex, 'words' | 'counts' | 'members' | 'memberCounts' | 'receivers'> as CompletionIndex;
+  // Identifier and member tables only when read (encoding, a decoded copy): completion reads the
+  // aggregate's maps through the counts view. They come from the aggregate as it is now, so reading
+  // them after the document's next build is a bug, reported like a lazy index part read after its
+  // tree was deleted (cache/entry.ts).
   const generation = agg.generation;
+  let wordTables: Pick<CompletionIndex, 'words' | 'counts'> | undefined;
+  const deriveWords = (): NonNullable<typeof wordTables> => {
+    if (wordTables) return wordTables;
+    if (agg.generation !== generation) throw new Error('completion word tables read after the next build of the same document');
+    const words = [...agg.words.keys()];
+    wordTables = { words, counts: words.map((w) => agg.words.get(w)!) };
+    return wordTables;
+  };
+  for (const key of ['words', 'counts'] as const) Object.defineProperty(index, key, { enumerable: true, get: () => deriveWords()[key] });
   let tables: Pick<CompletionIndex, 'members' | 'memberCounts' | 'receivers'> | undefined;
   const derive = (): NonNullable<typeof tables> => {
     if (tables) return tables;
@@ -439,10 +483,14 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
   for (const key of ['members', 'memberCounts', 'receivers'] as const) Object.defineProperty(index, key, { enumerable: true, get: () => derive()[key] });
   // What completion reads per keystroke, straight from the aggregate (the same sums as the tables).
   const fresh = (): void => {
-    if (agg.generation !== generation) throw new Error('completion member view read after the next build of the same document');
+    if (agg.generation !== generation) throw new Error('completion counts view read after the next build of the same document');
   };
   let allMembers: ReadonlyMap<string, number> | undefined;
-  setMemberView(index, {
+  setCountsView(index, {
+    words() {
+      fresh();
+      return agg.words;
+    },
     members() {
       fresh();
       return (allMembers ??= sumCounts(agg.members, extraMembers)!);

@@ -57,30 +57,34 @@ export interface CompletionIndex {
 }
 
 /**
- * The member facts of an index as completion reads them: every member with
- * its count, and the members seen after one receiver. An index built in this
- * process answers from its live tables (no copy of every receiver's pairs per
- * keystroke); a decoded one from its arrays.
+ * The counted facts of an index as completion reads them: every identifier
+ * and every member with its count, and the members seen after one receiver.
+ * An index built in this process answers from its live tables (no arrays of
+ * every identifier, no copy of every receiver's pairs per keystroke); a
+ * decoded one from its arrays.
  */
-export interface MemberView {
+export interface CountsView {
+  words(): ReadonlyMap<string, number>;
   members(): ReadonlyMap<string, number>;
   pairs(receiver: string): ReadonlyMap<string, number> | undefined;
 }
 
-const MEMBER_VIEW = Symbol('member view');
+const COUNTS_VIEW = Symbol('counts view');
 
-/** Attach a live member view to a freshly built index (features/completionBuild.ts). */
-export function setMemberView(ci: CompletionIndex, view: MemberView): void {
-  Object.defineProperty(ci, MEMBER_VIEW, { value: view, enumerable: false });
+/** Attach a live counts view to a freshly built index (features/completionBuild.ts). */
+export function setCountsView(ci: CompletionIndex, view: CountsView): void {
+  Object.defineProperty(ci, COUNTS_VIEW, { value: view, enumerable: false });
 }
 
-export function memberView(ci: CompletionIndex): MemberView {
-  const holder = ci as CompletionIndex & { [MEMBER_VIEW]?: MemberView };
-  const live = holder[MEMBER_VIEW];
+export function countsView(ci: CompletionIndex): CountsView {
+  const holder = ci as CompletionIndex & { [COUNTS_VIEW]?: CountsView };
+  const live = holder[COUNTS_VIEW];
   if (live) return live;
   // A decoded index: maps built once, on first use.
+  let words: Map<string, number> | undefined;
   let members: Map<string, number> | undefined;
-  const view: MemberView = {
+  const view: CountsView = {
+    words: () => (words ??= new Map(ci.words.map((w, i) => [w, ci.counts[i]!]))),
     members: () => (members ??= new Map(ci.members.map((m, i) => [m, ci.memberCounts[i]!]))),
     pairs(receiver) {
       const p = Object.prototype.hasOwnProperty.call(ci.receivers, receiver) ? ci.receivers[receiver] : undefined;
@@ -90,7 +94,7 @@ export function memberView(ci: CompletionIndex): MemberView {
       return out;
     },
   };
-  setMemberView(ci, view);
+  setCountsView(ci, view);
   return view;
 }
 
