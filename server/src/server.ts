@@ -38,6 +38,7 @@ import { foldingRanges } from './features/folding.js';
 import { selectionRanges } from './features/selection.js';
 import { documentHighlights } from './features/highlights.js';
 import { complete, completionTriggers, resolveCompletion } from './features/completion.js';
+import { buildCompletionIndex, ChunkCache } from './features/completionBuild.js';
 import { formatDocument, formatOnType, formatRange, hasFormatter, onTypeTriggers, FORMAT_DEFAULTS, type FormatOptions } from './features/formatting.js';
 import { editorconfigOptions } from './features/editorconfig.js';
 import type { Snapshot } from './cache/tiers.js';
@@ -103,6 +104,9 @@ const PREPARE_GIVE_UP_MS = 30_000;
  * (features/completionBuild.ts buildCompletionIndex).
  */
 const KEYSTROKE_BUILD_BUDGET = 24;
+/** Completions rehearsed per language at idle (see rehearse()), and the largest text whose facts it builds. */
+const REHEARSALS = 6;
+const REHEARSAL_MAX_CHARS = 1 << 20;
 
 export function startServer(connection: Connection, options: { traffic?: Traffic } = {}): ServerHandle {
   const log = logger();
@@ -436,14 +440,19 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
    * for 5,000 lines of Python), and no request waits behind the build. Also
    * the build a completion request deferred (KEYSTROKE_BUILD_BUDGET).
    */
+  /** A message arrived within QUIET_MS, or one is being answered: idle work waits. */
+  function busy(): boolean {
+    const traffic = options.traffic;
+    return Boolean(traffic && (traffic.inFlight > 0 || performance.now() - traffic.lastArrival < QUIET_MS));
+  }
+
   const preparing = new Set<string>();
   function prepareWhenQuiet(uri: string, deadline = performance.now() + PREPARE_GIVE_UP_MS, again = false): void {
     // One waiting timer per document (every deferred keystroke asks again).
     if (!again && preparing.has(uri)) return;
     preparing.add(uri);
     const timer = setTimeout(() => {
-      const traffic = options.traffic;
-      if (traffic && (traffic.inFlight > 0 || performance.now() - traffic.lastArrival < QUIET_MS)) {
+      if (busy()) {
         if (performance.now() < deadline) prepareWhenQuiet(uri, deadline, true);
         else preparing.delete(uri);
         return;
@@ -453,16 +462,60 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
       if (documents.get(uri)?.tier !== 'hot') return;
       const snap = tiers?.snapshot(uri);
       if (!snap) return;
+      let ok = false;
       try {
         void snap.index.completion;
+        ok = true;
       } catch (err) {
         log.debug({ err, uri }, 'completion facts not prepared');
       } finally {
         snap.release();
         settle();
       }
+      if (ok && snap.doc.spec && !rehearsed.has(snap.doc.spec.id)) rehearse(uri, snap.doc.spec.id, REHEARSALS);
     }, QUIET_MS);
     timer.unref();
+  }
+
+  /**
+   * Once per language, at idle: answer completions nobody asked for in a
+   * prepared document (after its last member operator, and in its last
+   * identifier), one per event-loop turn, stopping when a message arrives.
+   * The completion path's first calls run unoptimized and fill its caches (the
+   * grammar's keywords, the workspace's sorted lists), and so does the
+   * keystroke's facts build, rehearsed on a private cache (the document's own
+   * is left alone).
+   */
+  const rehearsed = new Set<string>();
+  function rehearse(uri: string, language: string, left: number, facts = new ChunkCache()): void {
+    if (left <= 0 || busy()) return;
+    if (documents.get(uri)?.tier !== 'hot') return;
+    const snap = tiers?.snapshot(uri);
+    if (!snap) return;
+    try {
+      const text = snap.text.getText();
+      // The keystroke's build (walk, collect, assemble) on a private cache: built once, then reused.
+      const grammar = registry.loaded(language);
+      if (snap.tree && grammar && text.length <= REHEARSAL_MAX_CHARS) buildCompletionIndex(snap.tree, grammar, snap.text, registry, facts);
+      let end = text.length;
+      while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+      // Right after the last few `name.member` dots (members; one in a comment or string answers
+      // nothing), and at the end of the text (every other source).
+      const positions = [end];
+      for (let dot = text.lastIndexOf('.'); dot > 0 && positions.length < 4; dot = text.lastIndexOf('.', dot - 1)) {
+        if (/\w/.test(text[dot - 1]!) && /[A-Za-z_]/.test(text[dot + 1] ?? '')) positions.push(dot + 1);
+      }
+      for (const at of positions) {
+        complete(snap, snap.text.positionAt(at), { registry, workspace: workspaceIndex, limit: 100, isCancelled: () => false, keystrokeBudget: KEYSTROKE_BUILD_BUDGET });
+      }
+      rehearsed.add(language);
+    } catch (err) {
+      log.debug({ err, uri }, 'completion rehearsal failed');
+      return;
+    } finally {
+      snap.release();
+    }
+    setImmediate(() => rehearse(uri, language, left - 1, facts));
   }
 
   /** Run a read-only feature on a snapshot of the document (any tier), after its first parse; a cancelled request stops before the work. */
