@@ -76,7 +76,8 @@ export class WorkspaceIndex {
   private readonly wordStats = new Map<string, Map<string, NameStats>>();
   private readonly memberStats = new Map<string, Map<string, NameStats>>();
   private readonly receiverStats = new Map<string, Map<string, number>>();
-  private readonly symbolsByName = new Map<string, Entry[]>();
+  /** Symbols by name, with the name in lower case (workspace/symbol filters on it without fuzzy-matching every name). */
+  private readonly symbolsByName = new Map<string, { lower: string; entries: Entry[] }>();
   private completionChars = 0;
   /** Buckets sorted by files (most first), kept until the bucket changes (key ALL: every member). */
   private readonly sortedBuckets = new Map<Map<string, NameStats> | typeof ALL, (readonly [string, NameStats])[]>();
@@ -113,9 +114,9 @@ export class WorkspaceIndex {
     this.symbols += out.length;
     this.files.set(uri, out);
     for (const e of out) {
-      const list = this.symbolsByName.get(e.name);
-      if (list) list.push(e);
-      else this.symbolsByName.set(e.name, [e]);
+      const named = this.symbolsByName.get(e.name);
+      if (named) named.entries.push(e);
+      else this.symbolsByName.set(e.name, { lower: e.name.toLowerCase(), entries: [e] });
     }
     if (completion) this.addContribution(uri, completion);
   }
@@ -238,7 +239,7 @@ export class WorkspaceIndex {
 
   /** Symbols of the workspace with this exact name (declaration sites). */
   symbolsNamed(name: string): readonly { kind: SymbolKind; container: string | undefined; uri: string; range: Range }[] {
-    return this.symbolsByName.get(name) ?? [];
+    return this.symbolsByName.get(name)?.entries ?? [];
   }
 
   delete(uri: string): void {
@@ -247,7 +248,7 @@ export class WorkspaceIndex {
     this.symbols -= old.length;
     for (const e of old) {
       this.nameChars -= e.name.length;
-      const list = this.symbolsByName.get(e.name);
+      const list = this.symbolsByName.get(e.name)?.entries;
       if (list) {
         const i = list.indexOf(e);
         if (i >= 0) list.splice(i, 1);
@@ -298,11 +299,6 @@ export class WorkspaceIndex {
    */
   search(query: string, limit: number, isCancelled: () => boolean = () => false): WorkspaceSymbol[] {
     const q = query.trim();
-    const first = q.length ? q.charCodeAt(0) : 0;
-    const firstLower = first >= 65 && first <= 90 ? first + 32 : first;
-    const firstUpper = first >= 97 && first <= 122 ? first - 32 : first;
-    const lowerChar = String.fromCharCode(firstLower);
-    const upperChar = String.fromCharCode(firstUpper);
     const qLower = q.toLowerCase();
     const best = new BestOf(Math.max(0, limit));
     // Two passes: first the names that start with the query, ignoring case (a
@@ -313,14 +309,14 @@ export class WorkspaceIndex {
       if (!prefixPass && best.onlyPrefixes) break;
       let scanned = 0;
       // One match per distinct name (many symbols share a name: __init__, get, run).
-      for (const [name, entries] of this.symbolsByName) {
+      for (const [name, { lower, entries }] of this.symbolsByName) {
         if (++scanned === 20_000) {
           scanned = 0;
           if (isCancelled()) return [];
         }
-        // Cheap filter: the first query char must occur in the name.
-        if (q.length && name.indexOf(lowerChar) < 0 && (firstUpper === firstLower || name.indexOf(upperChar) < 0)) continue;
-        if (startsWithIgnoringCase(name, qLower) !== prefixPass) continue;
+        if (lower.startsWith(qLower) !== prefixPass) continue;
+        // Cheap filter (native searches): every match is at least a subsequence ignoring case.
+        if (!prefixPass && !isSubsequence(lower, qLower)) continue;
         const m = fuzzyMatch(q, name);
         if (m) for (const e of entries) best.offer({ e, m });
       }
@@ -353,12 +349,13 @@ function compareFound(a: Found, b: Found): number {
   );
 }
 
-function startsWithIgnoringCase(name: string, lowerQuery: string): boolean {
-  if (name.length < lowerQuery.length) return false;
-  for (let i = 0; i < lowerQuery.length; i++) {
-    let c = name.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== lowerQuery.charCodeAt(i)) return false;
+/** Whether the characters of `query` occur in `text` in order. */
+function isSubsequence(text: string, query: string): boolean {
+  let at = 0;
+  for (let i = 0; i < query.length; i++) {
+    at = text.indexOf(query[i]!, at);
+    if (at < 0) return false;
+    at++;
   }
   return true;
 }
