@@ -76,6 +76,8 @@ export interface CstStats {
   parses: {
     full: number;
     incremental: number;
+    /** Idle full parses of the document opened last, restored from the cache without a parse, made hot before its first edit. */
+    prepared: number;
     /** Full parses in worker threads (workspace indexing). */
     background: number;
     failed: number;

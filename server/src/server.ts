@@ -252,6 +252,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     pool = new WorkerPool(settings.maxWorkers, settings.backgroundWorkers, BACKGROUND_NICE);
     tiers = new TierManager(documents, registry, () => settings, counters, pool, openStore());
+    tiers.needsFacts = (uri) => uri.startsWith('file:') && inWorkspace(uri);
     tiers.onSymbols = (uri, symbols, completion) => {
       if (uri.startsWith('file:') && inWorkspace(uri)) workspaceIndex.set(uri, symbols, completion);
     };
@@ -400,6 +401,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     }
     tiers?.forget(td.uri);
     const doc = documents.open(td.uri, String(td.languageId ?? ''), Number(td.version) || 0, td.text);
+    lastOpened = td.uri;
     scheduleDiagnostics(doc);
     prepareWhenQuiet(td.uri);
     settle();
@@ -447,6 +449,8 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
   }
 
   const preparing = new Set<string>();
+  /** The document the client opened last (what the user is looking at, most likely). */
+  let lastOpened: string | undefined;
   function prepareWhenQuiet(uri: string, deadline = performance.now() + PREPARE_GIVE_UP_MS, again = false): void {
     // One waiting timer per document (every deferred keystroke asks again).
     if (!again && preparing.has(uri)) return;
@@ -458,8 +462,17 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
         return;
       }
       preparing.delete(uri);
+      const doc = documents.get(uri);
+      if (!doc || !tiers) return;
+      // Restored from the store without a parse (warm): the document opened last becomes hot now, so
+      // that its first keystroke is not a full parse plus every chunk's facts (about 100 ms for 5,000
+      // lines of Python). Others stay warm: reopening a session's documents must not parse them all.
+      if (doc.tier === 'warm' || doc.tier === 'cold' || doc.tier === 'frozen') {
+        if (uri !== lastOpened) return;
+        tiers.prepareHot(uri);
+      }
       // Only a hot document: a snapshot of any other would decode it just to find nothing to do.
-      if (documents.get(uri)?.tier !== 'hot') return;
+      if (doc.tier !== 'hot') return;
       const snap = tiers?.snapshot(uri);
       if (!snap) return;
       let ok = false;

@@ -280,6 +280,46 @@ describe('completion facts of a newly opened document', () => {
     server.close(uri);
   });
 
+  it('a document restored from the store (no parse) is made hot and prepared when it is the one opened last', async () => {
+    const fs = await import('node:fs');
+    const { pythonStdlib } = await import('../helpers/corpus.js');
+    const source = fs.readFileSync(`${pythonStdlib()}/_pydecimal.py`, 'utf8').split('\n').slice(0, 2000).join('\n') + `\n# ${Date.now()}\n`;
+    type Stats = { document?: { tier: string }; frozen: { records: number }; parses: { full: number; prepared: number } };
+    const stats = (uri: string) => server.request<Stats>('$/cstStats', { uri });
+    const build = async (uri: string) => (await server.request<{ completionBuild?: { chunks: number } }>('$/cstDebugTree', { uri, digest: false })).completionBuild;
+    const until = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
+      let v = await probe();
+      for (let i = 0; i < 60 && !ok(v); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        v = await probe();
+      }
+      return v;
+    };
+    // The text reaches the store through the idle confirmation of a first document.
+    const first = 'file:///tmp/cst-completion/stored-first.py';
+    const records = (await stats(first)).frozen.records;
+    server.open(first, 'python', source, version++);
+    expect((await until(() => stats(first), (s) => s.frozen.records > records)).frozen.records).toBeGreaterThan(records);
+    server.close(first);
+    // Two documents with that text: both restored warm; only the one opened last is made hot.
+    const other = 'file:///tmp/cst-completion/stored-other.py';
+    const last = 'file:///tmp/cst-completion/stored-last.py';
+    server.open(other, 'python', source, version++);
+    server.open(last, 'python', source, version++);
+    const before = (await stats(last)).parses;
+    expect((await stats(last)).document?.tier).toBe('warm');
+    const prepared = await until(() => build(last), (b) => b !== undefined);
+    expect(prepared!.chunks).toBeGreaterThan(20);
+    expect((await stats(last)).document?.tier).toBe('hot');
+    expect((await stats(other)).document?.tier).toBe('warm');
+    // Counted as prepared: restoring itself parsed nothing.
+    const after = (await stats(last)).parses;
+    expect(after.prepared).toBe(before.prepared + 1);
+    expect(after.full).toBe(before.full);
+    server.close(other);
+    server.close(last);
+  });
+
   // Typing inside the multi-line `return (...)` of 5,000 lines of _pydecimal.py (as the completion-speed
   // bench does), an unclosed `(` turns the rest of the module into one ERROR node: every chunk after
   // the cursor changes, and the enclosing method is gone from the tree.

@@ -98,8 +98,8 @@ export interface DocumentStoreOptions {
   onTreeChanged: (doc: OpenDocument) => void;
   /** Before a full parse of an opened text: serve it from the cache instead (true = restored: no parse, no grammar load). */
   restore?: (doc: OpenDocument) => boolean;
-  /** Every parse outcome (statistics). */
-  onParsed?: (doc: OpenDocument, kind: 'full' | 'incremental') => void;
+  /** Every parse outcome (statistics); 'prepared': an idle full parse no request needed (parseNow). */
+  onParsed?: (doc: OpenDocument, kind: 'full' | 'incremental' | 'prepared') => void;
 }
 
 /** Binary content: a NUL in the first 64K code units (as git and ripgrep decide). */
@@ -254,7 +254,7 @@ export class DocumentStore {
     this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error);
   }
 
-  private adopt(doc: OpenDocument, tree: Tree | null, timedOut: boolean, error: string | undefined): void {
+  private adopt(doc: OpenDocument, tree: Tree | null, timedOut: boolean, error: string | undefined, prepared = false): void {
     if (tree) {
       doc.dropBelowHot();
       doc.tree = new TreeRef(tree);
@@ -263,7 +263,7 @@ export class DocumentStore {
       doc.treeVersion = doc.version;
       doc.confirmed = doc.lastParse === 'full';
       doc.noTreeReason = undefined;
-      this.options.onParsed?.(doc, doc.lastParse === 'full' ? 'full' : 'incremental');
+      this.options.onParsed?.(doc, prepared ? 'prepared' : doc.lastParse === 'full' ? 'full' : 'incremental');
       this.options.onTreeChanged(doc);
       return;
     }
@@ -294,15 +294,15 @@ export class DocumentStore {
    * Synchronous full parse for a lookup that found no syntax data in any tier
    * (evicted). Returns whether the document now has a tree.
    */
-  parseNow(doc: OpenDocument): boolean {
+  parseNow(doc: OpenDocument, prepared = false): boolean {
     if (doc.tree) return true;
     const grammar = doc.spec && this.options.registry.loaded(doc.spec.id);
     if (!grammar) return false;
     const settings = this.options.settings();
     if (doc.text.length > settings.maxFileBytes || looksBinary(doc.text)) return false;
-    const outcome = this.options.parsers.parse(grammar, doc.text.input(), null, settings.parseTimeoutMs);
+    const outcome = this.options.parsers.parse(grammar, doc.text.input(), null, settings.parseTimeoutMs, prepared);
     doc.lastParse = outcome.kind;
-    this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error);
+    this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error, prepared);
     return Boolean(doc.tree);
   }
 

@@ -63,6 +63,14 @@ export class TierManager {
   private pendingConfirmations = 0;
   /** Idle time after the last change before a full-parse confirmation and persistence. */
   confirmDelayMs = 1000;
+  /**
+   * Whether onSymbols wants this document's facts (a document outside the
+   * workspace: no). A confirmation that does not need them asks the worker not
+   * to send them: deserializing the symbols and completion facts of 5,000
+   * lines took the main thread long enough to be the slowest keystroke when a
+   * confirmation landed as the user started typing.
+   */
+  needsFacts: (uri: string) => boolean = () => true;
   /** A document's symbols from a full parse (open documents keep the workspace index current). */
   onSymbols: ((uri: string, symbols: DocumentSymbol[], completion?: DerivedIndex['completion']) => void) | undefined;
 
@@ -294,11 +302,24 @@ export class TierManager {
     return true;
   }
 
-  /** After a parse: count the lookup and schedule the idle confirmation/persistence. */
-  parsed(doc: OpenDocument, kind: 'full' | 'incremental'): void {
+  /** After a parse: count the lookup (a prepared parse served none) and schedule the idle confirmation/persistence. */
+  parsed(doc: OpenDocument, kind: 'full' | 'incremental' | 'prepared'): void {
     this.touch(doc);
-    this.counters.lookup(kind === 'full' ? undefined : 'hot');
+    if (kind !== 'prepared') this.counters.lookup(kind === 'full' ? undefined : 'hot');
     this.scheduleIdle(doc);
+  }
+
+  /**
+   * Make a document restored without a parse (warm, cold or frozen) hot now,
+   * at idle, before its first edit would have to (server.ts prepares the
+   * document opened last). Counted as a prepared parse. True when it is hot.
+   */
+  prepareHot(uri: string): boolean {
+    const doc = this.docs.get(uri);
+    if (!doc?.spec || doc.tier === 'none') return false;
+    if (doc.tier === 'hot') return true;
+    doc.dropBelowHot();
+    return this.docs.parseNow(doc, true);
   }
 
   /** Move a document to a tier now (tests and operations). */
@@ -341,7 +362,8 @@ export class TierManager {
     if (!grammar || !this.pool || !this.store || this.docs.get(doc.uri) !== doc) return;
     const key = this.keyOf(doc);
     if (doc.confirmed && this.store.has(key)) {
-      if (this.onSymbols) {
+      // Decoding the stored entry (inflate, parse) is main-thread work: only when its facts are wanted.
+      if (this.onSymbols && this.needsFacts(doc.uri)) {
         const payload = this.store.get(key);
         const index = payload && this.decode(doc, payload)?.index;
         if (index) this.onSymbols(doc.uri, index.symbols, index.completion);
@@ -352,7 +374,7 @@ export class TierManager {
     const nodeCount = doc.tree ? doc.nodeCount : -1;
     this.pendingConfirmations++;
     try {
-      const result = await this.pool.run(grammar.spec.id, doc.text.getText(), { uri: doc.uri, timeoutMs: this.settings().parseTimeoutMs, priority: Priority.confirm });
+      const result = await this.pool.run(grammar.spec.id, doc.text.getText(), { uri: doc.uri, timeoutMs: this.settings().parseTimeoutMs, priority: Priority.confirm, facts: Boolean(this.onSymbols) && this.needsFacts(doc.uri) });
       if (!result.ok || !result.payload || result.key !== key) return;
       if (!this.store.has(key)) this.store.put(key, grammar.spec.id, result.payload);
       if (result.symbols && this.docs.get(doc.uri) === doc) this.onSymbols?.(doc.uri, result.symbols, result.completion);

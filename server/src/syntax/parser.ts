@@ -13,6 +13,8 @@ export interface ParseOutcome {
   kind: ParseKind;
   timedOut: boolean;
   error?: string;
+  /** An idle parse that prepares a document for its first edit (no request needed it). */
+  prepared?: boolean;
 }
 
 export type ParseListener = (outcome: ParseOutcome, language: string) => void;
@@ -40,7 +42,7 @@ export class ParserPool {
    * e.g. DocumentText.input()). With `oldTree` (already edited to match `text`) the parse is
    * incremental. The old tree is not deleted here: its owner decides.
    */
-  parse(grammar: LoadedGrammar, text: string | ParseCallback, oldTree: Tree | null, timeoutMs: number): ParseOutcome {
+  parse(grammar: LoadedGrammar, text: string | ParseCallback, oldTree: Tree | null, timeoutMs: number, prepared = false): ParseOutcome {
     const parser = this.parserFor(grammar);
     const kind: ParseKind = oldTree ? 'incremental' : 'full';
     const started = performance.now();
@@ -56,7 +58,7 @@ export class ParserPool {
         }) as unknown as () => void,
       });
       if (!tree) parser.reset();
-      outcome = { tree, ms: performance.now() - started, kind, timedOut: timedOut && !tree };
+      outcome = { tree, ms: performance.now() - started, kind, timedOut: timedOut && !tree, ...(prepared ? { prepared } : {}) };
     } catch (err) {
       parser.reset();
       outcome = { tree: null, ms: performance.now() - started, kind, timedOut: false, error: err instanceof Error ? err.message : String(err) };

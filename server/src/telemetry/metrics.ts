@@ -57,7 +57,7 @@ function zeroStats(): CstStats {
     promotions: 0,
     demotions: 0,
     evictions: 0,
-    parses: { full: 0, incremental: 0, background: 0, failed: 0, timedOut: 0, latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 } },
+    parses: { full: 0, incremental: 0, prepared: 0, background: 0, failed: 0, timedOut: 0, latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 } },
     confirmations: { confirmed: 0, mismatches: 0, pending: 0 },
     process: { rssBytes: 0, heapUsedBytes: 0, wasmHeapBytes: 0, liveTrees: 0 },
     documents: { open: 0, indexed: 0 },
@@ -110,8 +110,8 @@ export class ServerMetrics {
     gauge('cst_cache_entries', 'Documents per tier.', ['tier'], () => TIERS.map((t) => [{ tier: t }, snap().tiers[t].entries]));
     gauge('cst_cache_used_bytes', 'Accounted bytes of hot + warm + cold.', [], () => [[{}, snap().usedBytes]]);
     gauge('cst_cache_budget_bytes', 'The memory budget (memoryMb).', [], () => [[{}, snap().budgetBytes]]);
-    counter('cst_parses_total', 'Parses by kind (full and incremental on the main thread, background in workers, failed, timed out).', ['kind'], () =>
-      (['full', 'incremental', 'background', 'failed', 'timedOut'] as const).map((k) => [{ kind: k }, snap().parses[k]]),
+    counter('cst_parses_total', 'Parses by kind (full and incremental on the main thread, prepared: idle full parses before a first edit, background in workers, failed, timed out).', ['kind'], () =>
+      (['full', 'incremental', 'prepared', 'background', 'failed', 'timedOut'] as const).map((k) => [{ kind: k }, snap().parses[k]]),
     );
     counter('cst_store_writes_total', 'Records written to the disk store.', [], () => [[{}, snap().frozen.writes]]);
     gauge('cst_store_records', 'Live records in the disk store.', [], () => [[{}, snap().frozen.records]]);

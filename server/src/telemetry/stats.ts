@@ -41,8 +41,12 @@ export class CacheCounters {
   evictions = 0;
   confirmed = 0;
   mismatches = 0;
-  /** full/incremental: main-thread parses of open documents; background: full parses in workers (indexing). */
-  readonly parses = { full: 0, incremental: 0, failed: 0, timedOut: 0, background: 0 };
+  /**
+   * full/incremental: main-thread parses of open documents that a request or an edit needed;
+   * prepared: idle full parses making the document opened last hot before its first edit (it was
+   * restored without a parse); background: full parses in workers (indexing).
+   */
+  readonly parses = { full: 0, incremental: 0, prepared: 0, failed: 0, timedOut: 0, background: 0 };
   readonly parseLatency = new LatencyRing();
 
   /** A lookup served by `tier` (undefined: by a parse): a hit there, a miss in every tier above. */
@@ -68,7 +72,7 @@ export class CacheCounters {
 
   recordParse(outcome: ParseOutcome): void {
     if (outcome.tree) {
-      this.parses[outcome.kind]++;
+      this.parses[outcome.prepared ? 'prepared' : outcome.kind]++;
       this.parseLatency.add(outcome.ms);
     } else if (outcome.timedOut) this.parses.timedOut++;
     else this.parses.failed++;

@@ -40,7 +40,8 @@ async function handle(task: ParseTask): Promise<ParseTaskResult> {
     const nodeCount = outcome.tree.rootNode.descendantCount;
     const entry = task.kind === 'index' ? { compact: null, index: buildWorkspaceIndex(outcome.tree, grammar, doc, registry) } : warmFromTree(outcome.tree, grammar, doc, registry);
     const payload = compress(encodeEntry(spec.id, key, entry));
-    return { id: task.id, ok: true, key, payload, symbols: entry.index.symbols, completion: entry.index.completion, nodeCount, parseMs: outcome.ms };
+    const facts = task.facts === false ? {} : { symbols: entry.index.symbols, completion: entry.index.completion };
+    return { id: task.id, ok: true, key, payload, ...facts, nodeCount, parseMs: outcome.ms };
   } finally {
     outcome.tree.delete();
   }

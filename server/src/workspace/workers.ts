@@ -14,6 +14,8 @@ export interface ParseTask {
   kind: EntryKind;
   uri?: string;
   timeoutMs: number;
+  /** Send the symbols and completion facts along with the payload (default true): the receiving thread pays to deserialize them. */
+  facts?: boolean;
 }
 
 export interface ParseTaskResult {
@@ -100,10 +102,10 @@ export class WorkerPool {
     return this.size + this.backgroundExtra;
   }
 
-  run(language: string, text: string, options: { uri?: string; timeoutMs: number; priority?: Priority; kind?: EntryKind }): Promise<ParseTaskResult> {
+  run(language: string, text: string, options: { uri?: string; timeoutMs: number; priority?: Priority; kind?: EntryKind; facts?: boolean }): Promise<ParseTaskResult> {
     if (this.closed) return Promise.resolve({ id: 0, ok: false, error: 'worker pool closed' });
     return new Promise((resolve) => {
-      const task: ParseTask = { id: this.nextId++, language, text, kind: options.kind ?? 'full', uri: options.uri, timeoutMs: options.timeoutMs };
+      const task: ParseTask = { id: this.nextId++, language, text, kind: options.kind ?? 'full', uri: options.uri, timeoutMs: options.timeoutMs, facts: options.facts };
       this.queues[options.priority ?? Priority.background]!.push({ task, priority: options.priority ?? Priority.background, resolve });
       this.pump();
     });
