@@ -435,13 +435,6 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
   );
 
 
-  /**
-   * Build a newly opened document's completion facts once the connection has
-   * been quiet for QUIET_MS (no message arrived, none in flight): the first
-   * keystroke then recomputes one chunk instead of the whole file (about 150 ms
-   * for 5,000 lines of Python), and no request waits behind the build. Also
-   * the build a completion request deferred (KEYSTROKE_BUILD_BUDGET).
-   */
   /** A message arrived within QUIET_MS, or one is being answered: idle work waits. */
   function busy(): boolean {
     const traffic = options.traffic;
@@ -451,6 +444,13 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
   const preparing = new Set<string>();
   /** The document the client opened last (what the user is looking at, most likely). */
   let lastOpened: string | undefined;
+  /**
+   * Build a newly opened document's completion facts once the connection has
+   * been quiet for QUIET_MS (no message arrived, none in flight): the first
+   * keystroke then recomputes one chunk instead of the whole file (about 150 ms
+   * for 5,000 lines of Python), and no request waits behind the build. Also
+   * the build a completion request deferred (KEYSTROKE_BUILD_BUDGET).
+   */
   function prepareWhenQuiet(uri: string, deadline = performance.now() + PREPARE_GIVE_UP_MS, again = false): void {
     // One waiting timer per document (every deferred keystroke asks again).
     if (!again && preparing.has(uri)) return;
@@ -492,8 +492,9 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
 
   /**
    * Once per language, at idle: answer completions nobody asked for in a
-   * prepared document (after its last member operator, and in its last
-   * identifier), one per event-loop turn, stopping when a message arrives.
+   * prepared document (after its last few member operators, and at the end of
+   * its text), REHEARSALS times, one round per event-loop turn, stopping when
+   * a message arrives.
    * The completion path's first calls run unoptimized and fill its caches (the
    * grammar's keywords, the workspace's sorted lists), and so does the
    * keystroke's facts build, rehearsed on a private cache (the document's own
