@@ -466,9 +466,10 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
       if (!doc || !tiers) return;
       // Restored from the store without a parse (warm): the document opened last becomes hot now, so
       // that its first keystroke is not a full parse plus every chunk's facts (about 100 ms for 5,000
-      // lines of Python). Others stay warm: reopening a session's documents must not parse them all.
+      // lines of Python). Others stay warm: reopening a session's documents must not parse them all;
+      // and one the budget demoted (it was parsed here before) stays where the budget put it.
       if (doc.tier === 'warm' || doc.tier === 'cold' || doc.tier === 'frozen') {
-        if (uri !== lastOpened) return;
+        if (uri !== lastOpened || doc.lastParse !== 'none') return;
         tiers.prepareHot(uri);
       }
       // Only a hot document: a snapshot of any other would decode it just to find nothing to do.
@@ -528,6 +529,8 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
       return;
     } finally {
       snap.release();
+      // A rehearsal may build the document's own facts (accounted bytes): the budget holds after it too.
+      settle();
     }
     setImmediate(() => rehearse(uri, language, left - 1, facts));
   }
