@@ -38,7 +38,7 @@ import { foldingRanges } from './features/folding.js';
 import { selectionRanges } from './features/selection.js';
 import { documentHighlights } from './features/highlights.js';
 import { complete, completionTriggers, resolveCompletion } from './features/completion.js';
-import { buildCompletionIndex, ChunkCache } from './features/completionBuild.js';
+import { IdleCompletion, KEYSTROKE_BUILD_BUDGET } from './idleCompletion.js';
 import { formatDocument, formatOnType, formatRange, hasFormatter, onTypeTriggers, FORMAT_DEFAULTS, type FormatOptions } from './features/formatting.js';
 import { editorconfigOptions } from './features/editorconfig.js';
 import type { Snapshot } from './cache/tiers.js';
@@ -93,20 +93,6 @@ function workspaceRoots(params: InitializeParams): string[] {
   return out;
 }
 
-/** Quiet time (no message) before a newly opened document's completion facts are built. */
-const QUIET_MS = 150;
-/** Stop waiting for quiet after this long (a client that never pauses builds them on the first completion). */
-const PREPARE_GIVE_UP_MS = 30_000;
-/**
- * A completion request gives new facts to at most this many syntax nodes (a
- * keystroke needs one chunk and its few large ancestors); more, and it answers
- * from the last build's facts while the build waits for quiet
- * (features/completionBuild.ts buildCompletionIndex).
- */
-const KEYSTROKE_BUILD_BUDGET = 24;
-/** Completions rehearsed per language at idle (see rehearse()), and the largest text whose facts it builds. */
-const REHEARSALS = 6;
-const REHEARSAL_MAX_CHARS = 1 << 20;
 
 export function startServer(connection: Connection, options: { traffic?: Traffic } = {}): ServerHandle {
   const log = logger();
@@ -155,6 +141,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     restore: (doc) => tiers?.restore(doc) ?? false,
     onParsed: (doc, kind) => tiers?.parsed(doc, kind),
   });
+  const idle = new IdleCompletion({ documents, tiers: () => tiers, registry, workspace: workspaceIndex, traffic: options.traffic, settle });
 
   function openStore(): FrozenStore | null {
     let store: FrozenStore | null = null;
@@ -252,9 +239,9 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     pool = new WorkerPool(settings.maxWorkers, settings.backgroundWorkers, BACKGROUND_NICE);
     tiers = new TierManager(documents, registry, () => settings, counters, pool, openStore());
-    tiers.needsFacts = (uri) => uri.startsWith('file:') && inWorkspace(uri);
+    tiers.needsFacts = inWorkspace;
     tiers.onSymbols = (uri, symbols, completion) => {
-      if (uri.startsWith('file:') && inWorkspace(uri)) workspaceIndex.set(uri, symbols, completion);
+      if (inWorkspace(uri)) workspaceIndex.set(uri, symbols, completion);
     };
     const store = tiers.frozenStore;
     indexer = new Indexer({ registry, pool, store: () => store, settings: () => settings, index: workspaceIndex, isOpen: (uri) => documents.get(uri) !== undefined, onParsed: () => counters.parses.background++ });
@@ -401,9 +388,8 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     }
     tiers?.forget(td.uri);
     const doc = documents.open(td.uri, String(td.languageId ?? ''), Number(td.version) || 0, td.text);
-    lastOpened = td.uri;
     scheduleDiagnostics(doc);
-    prepareWhenQuiet(td.uri);
+    idle.opened(td.uri);
     settle();
   });
 
@@ -435,105 +421,6 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
   );
 
 
-  /** A message arrived within QUIET_MS, or one is being answered: idle work waits. */
-  function busy(): boolean {
-    const traffic = options.traffic;
-    return Boolean(traffic && (traffic.inFlight > 0 || performance.now() - traffic.lastArrival < QUIET_MS));
-  }
-
-  const preparing = new Set<string>();
-  /** The document the client opened last (what the user is looking at, most likely). */
-  let lastOpened: string | undefined;
-  /**
-   * Build a newly opened document's completion facts once the connection has
-   * been quiet for QUIET_MS (no message arrived, none in flight): the first
-   * keystroke then recomputes one chunk instead of the whole file (about 150 ms
-   * for 5,000 lines of Python), and no request waits behind the build. Also
-   * the build a completion request deferred (KEYSTROKE_BUILD_BUDGET).
-   */
-  function prepareWhenQuiet(uri: string, deadline = performance.now() + PREPARE_GIVE_UP_MS, again = false): void {
-    // One waiting timer per document (every deferred keystroke asks again).
-    if (!again && preparing.has(uri)) return;
-    preparing.add(uri);
-    const timer = setTimeout(() => {
-      if (busy()) {
-        if (performance.now() < deadline) prepareWhenQuiet(uri, deadline, true);
-        else preparing.delete(uri);
-        return;
-      }
-      preparing.delete(uri);
-      const doc = documents.get(uri);
-      if (!doc || !tiers) return;
-      // Restored from the store without a parse (warm): the document opened last becomes hot now, so
-      // that its first keystroke is not a full parse plus every chunk's facts (about 100 ms for 5,000
-      // lines of Python). Others stay warm: reopening a session's documents must not parse them all;
-      // and one the budget demoted (it was parsed here before) stays where the budget put it.
-      if (doc.tier === 'warm' || doc.tier === 'cold' || doc.tier === 'frozen') {
-        if (uri !== lastOpened || doc.lastParse !== 'none') return;
-        tiers.prepareHot(uri);
-      }
-      // Only a hot document: a snapshot of any other would decode it just to find nothing to do.
-      if (doc.tier !== 'hot') return;
-      const snap = tiers?.snapshot(uri);
-      if (!snap) return;
-      let ok = false;
-      try {
-        void snap.index.completion;
-        ok = true;
-      } catch (err) {
-        log.debug({ err, uri }, 'completion facts not prepared');
-      } finally {
-        snap.release();
-        settle();
-      }
-      if (ok && snap.doc.spec && !rehearsed.has(snap.doc.spec.id)) rehearse(uri, snap.doc.spec.id, REHEARSALS);
-    }, QUIET_MS);
-    timer.unref();
-  }
-
-  /**
-   * Once per language, at idle: answer completions nobody asked for in a
-   * prepared document (after its last few member operators, and at the end of
-   * its text), REHEARSALS times, one round per event-loop turn, stopping when
-   * a message arrives.
-   * The completion path's first calls run unoptimized and fill its caches (the
-   * grammar's keywords, the workspace's sorted lists), and so does the
-   * keystroke's facts build, rehearsed on a private cache (the document's own
-   * is left alone).
-   */
-  const rehearsed = new Set<string>();
-  function rehearse(uri: string, language: string, left: number, facts = new ChunkCache()): void {
-    if (left <= 0 || busy()) return;
-    if (documents.get(uri)?.tier !== 'hot') return;
-    const snap = tiers?.snapshot(uri);
-    if (!snap) return;
-    try {
-      const text = snap.text.getText();
-      // The keystroke's build (walk, collect, assemble) on a private cache: built once, then reused.
-      const grammar = registry.loaded(language);
-      if (snap.tree && grammar && text.length <= REHEARSAL_MAX_CHARS) buildCompletionIndex(snap.tree, grammar, snap.text, registry, facts);
-      let end = text.length;
-      while (end > 0 && /\s/.test(text[end - 1]!)) end--;
-      // Right after the last few `name.member` dots (members; one in a comment or string answers
-      // nothing), and at the end of the text (every other source).
-      const positions = [end];
-      for (let dot = text.lastIndexOf('.'); dot > 0 && positions.length < 4; dot = text.lastIndexOf('.', dot - 1)) {
-        if (/\w/.test(text[dot - 1]!) && /[A-Za-z_]/.test(text[dot + 1] ?? '')) positions.push(dot + 1);
-      }
-      for (const at of positions) {
-        complete(snap, snap.text.positionAt(at), { registry, workspace: workspaceIndex, limit: 100, isCancelled: () => false, keystrokeBudget: KEYSTROKE_BUILD_BUDGET });
-      }
-      rehearsed.add(language);
-    } catch (err) {
-      log.debug({ err, uri }, 'completion rehearsal failed');
-      return;
-    } finally {
-      snap.release();
-      // A rehearsal may build the document's own facts (accounted bytes): the budget holds after it too.
-      settle();
-    }
-    setImmediate(() => rehearse(uri, language, left - 1, facts));
-  }
 
   /** Run a read-only feature on a snapshot of the document (any tier), after its first parse; a cancelled request stops before the work. */
   async function withSnapshot<T>(uri: string, empty: T, fn: (snap: Snapshot) => T, token?: CancellationToken): Promise<T> {
@@ -569,8 +456,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
       }),
       token,
     );
-    // Answered from the last build's facts: build the current ones when the connection is quiet.
-    if (documents.get(uri)?.indexMemo?.completion.deferred) prepareWhenQuiet(uri);
+    idle.answered(uri);
     return list;
   });
 

@@ -311,7 +311,7 @@ export class TierManager {
 
   /**
    * Make a document restored without a parse (warm, cold or frozen) hot now,
-   * at idle, before its first edit would have to (server.ts prepares the
+   * at idle, before its first edit would have to (idleCompletion.ts prepares the
    * document opened last). Counted as a prepared parse. True when it is hot.
    */
   prepareHot(uri: string): boolean {
