@@ -5,6 +5,7 @@
 // Payload layout (before compression), little-endian:
 //   u32 magic "CSTE" | u16 ENTRY_FORMAT_VERSION | u16 reserved
 //   u32 length of the JSON header | JSON header { language, key, index }
+//     (index.symbols packed: features/symbolPack.ts)
 //   compact CST bytes (CompactTree.encode) to the end
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync, constants as zlibConstants } from 'node:zlib';
@@ -20,8 +21,9 @@ import { highlightIndex, type HighlightIndex } from '../features/highlights.js';
 import { countsView, type CompletionIndex } from '../features/completionIndex.js';
 import { buildCompletionIndex, ChunkCache, DEFERRED, type StaleFacts } from '../features/completionBuild.js';
 import { buildWorkspaceCompletion } from '../features/completionFacts.js';
+import { packSymbols, unpackSymbols, validPacked, type PackedSymbols } from '../features/symbolPack.js';
 
-export const ENTRY_FORMAT_VERSION = 2;
+export const ENTRY_FORMAT_VERSION = 3;
 const MAGIC = 0x45545343; // "CSTE"
 /** Diagnostics kept in the index (publishing cuts to the configured maximum). */
 export const INDEX_MAX_DIAGNOSTICS = 1000;
@@ -242,9 +244,11 @@ export function warmFromTree(tree: Tree, grammar: LoadedGrammar, doc: TextDocume
   return new WarmData(idx, compact, indexBytes(idx), compact.nodeCount);
 }
 
-export function encodeEntry(language: string, key: string, warm: WarmData | { compact: null; index: DerivedIndex }): Buffer {
+/** `packed`: the index's symbols already packed (a worker packs them once, for the payload and its reply). */
+export function encodeEntry(language: string, key: string, warm: WarmData | { compact: null; index: DerivedIndex }, packed?: PackedSymbols): Buffer {
   const nodeCount = warm instanceof WarmData ? warm.nodeCount : 0;
-  const header = Buffer.from(JSON.stringify({ language, key, nodeCount, index: warm.index }), 'utf8');
+  const index = { ...warm.index, symbols: packed ?? packSymbols(warm.index.symbols) };
+  const header = Buffer.from(JSON.stringify({ language, key, nodeCount, index }), 'utf8');
   const compact = warm instanceof WarmData ? warm.encodedCompact() : new Uint8Array(0);
   const head = Buffer.alloc(12);
   head.writeUInt32LE(MAGIC, 0);
@@ -265,22 +269,33 @@ export function decodeEntry(buf: Buffer, expectedKey?: string): { language: stri
   return { language: header.language, key: header.key, warm: new WarmData(header.index, compact, headerLength * 4, header.nodeCount ?? 0) };
 }
 
-/** Only the derived index of an encoded entry (workspace indexing reads symbols without decoding the CST). */
-export function decodeIndex(buf: Buffer, expectedKey?: string): { language: string; key: string; nodeCount?: number; index: DerivedIndex } {
+/** The derived index of an encoded entry as stored: symbols packed (what the workspace index reads). */
+export interface StoredIndex extends Omit<DerivedIndex, 'symbols'> {
+  symbols: PackedSymbols;
+}
+
+/** Only the derived index of an encoded entry, symbols still packed (workspace indexing: no CST, no symbol tree). */
+export function decodeStoredIndex(buf: Buffer, expectedKey?: string): { language: string; key: string; nodeCount?: number; index: StoredIndex } {
   if (buf.length < 12 || buf.readUInt32LE(0) !== MAGIC) throw new EntryFormatError('not a cache entry (bad magic)');
   const version = buf.readUInt16LE(4);
   if (version !== ENTRY_FORMAT_VERSION) throw new EntryFormatError(`entry format ${version}, expected ${ENTRY_FORMAT_VERSION}`);
   const headerLength = buf.readUInt32LE(8);
   if (12 + headerLength > buf.length) throw new EntryFormatError('truncated entry header');
-  let header: { language: string; key: string; nodeCount?: number; index: DerivedIndex };
+  let header: { language: string; key: string; nodeCount?: number; index: StoredIndex };
   try {
     header = JSON.parse(buf.subarray(12, 12 + headerLength).toString('utf8')) as typeof header;
   } catch {
     throw new EntryFormatError('corrupt entry header');
   }
   if (expectedKey !== undefined && header.key !== expectedKey) throw new EntryFormatError('entry key does not match');
-  if (!header.index || !Array.isArray(header.index.symbols)) throw new EntryFormatError('entry index is malformed');
+  if (!header.index || !validPacked(header.index.symbols)) throw new EntryFormatError('entry index is malformed');
   return header;
+}
+
+/** The derived index of an encoded entry, symbols as the LSP tree (a restored document's). */
+export function decodeIndex(buf: Buffer, expectedKey?: string): { language: string; key: string; nodeCount?: number; index: DerivedIndex } {
+  const header = decodeStoredIndex(buf, expectedKey);
+  return { ...header, index: { ...header.index, symbols: unpackSymbols(header.index.symbols) } };
 }
 
 /** Cold-tier and disk compression: raw deflate at a fast level (demotion is on the request path). */

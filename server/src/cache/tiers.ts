@@ -14,6 +14,7 @@ import type { CacheCounters } from '../telemetry/stats.js';
 import { Priority, type WorkerPool } from '../workspace/workers.js';
 import { logger } from '../log.js';
 import type { Tier } from '../protocol.js';
+import type { PackedSymbols } from '../features/symbolPack.js';
 
 /**
  * Accounted WASM-heap bytes per node of a live tree. Measured: growth of
@@ -72,7 +73,7 @@ export class TierManager {
    */
   needsFacts: (uri: string) => boolean = () => true;
   /** A document's symbols from a full parse (open documents keep the workspace index current). */
-  onSymbols: ((uri: string, symbols: DocumentSymbol[], completion?: DerivedIndex['completion']) => void) | undefined;
+  onSymbols: ((uri: string, symbols: readonly DocumentSymbol[] | PackedSymbols, completion?: DerivedIndex['completion']) => void) | undefined;
 
   constructor(
     private readonly docs: DocumentStore,

@@ -4,6 +4,7 @@
 import { SymbolKind, type DocumentSymbol, type Range, type WorkspaceSymbol } from 'vscode-languageserver';
 import { fuzzyMatch, MatchKind, type Match } from '../features/fuzzy.js';
 import type { CompletionIndex } from '../features/completionIndex.js';
+import { isPacked, packSymbols, type PackedSymbols } from '../features/symbolPack.js';
 
 /** What a file contributes to completion: its identifier and member counts (features/completionIndex.ts). */
 interface CompletionContribution {
@@ -30,18 +31,33 @@ function byFiles(a: readonly [string, NameStats], b: readonly [string, NameStats
   return b[1].files - a[1].files || a[0].length - b[0].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 }
 
+/** Bucket keys of ASCII first characters, lower-cased once. */
+const ASCII_KEYS = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i).toLowerCase());
+
 function firstKey(name: string): string {
-  return name.charAt(0).toLowerCase();
+  const c = name.charCodeAt(0);
+  return c < 128 ? ASCII_KEYS[c]! : name.charAt(0).toLowerCase();
 }
 
-interface Entry {
-  name: string;
-  kind: SymbolKind;
-  container: string | undefined;
-  uri: string;
-  range: Range;
-  /** Folder depth of the file (shallower files rank first). */
-  depth: number;
+/** One symbol of the index. The position is kept as numbers: the Range object is made only for a result. */
+class Entry {
+  constructor(
+    readonly name: string,
+    readonly kind: SymbolKind,
+    readonly container: string | undefined,
+    readonly uri: string,
+    /** The selectionRange: start line, character, end line, character. */
+    readonly line: number,
+    readonly character: number,
+    private readonly endLine: number,
+    private readonly endCharacter: number,
+    /** Folder depth of the file (shallower files rank first). */
+    readonly depth: number,
+  ) {}
+
+  get range(): Range {
+    return { start: { line: this.line, character: this.character }, end: { line: this.endLine, character: this.endCharacter } };
+  }
 }
 
 /** Kinds that name things people search for rank above locals and fields. */
@@ -99,25 +115,26 @@ export class WorkspaceIndex {
     return this.files.has(uri);
   }
 
-  /** A file's symbols and, when its language has them, its completion facts (identifier and member counts). */
-  set(uri: string, symbols: readonly DocumentSymbol[], completion?: CompletionIndex): void {
+  /** A file's symbols (packed, as stored and sent by workers, or the LSP tree) and, when its language has them, its completion facts (identifier and member counts). */
+  set(uri: string, symbols: readonly DocumentSymbol[] | PackedSymbols, completion?: CompletionIndex): void {
     this.delete(uri);
+    const p = isPacked(symbols) ? symbols : packSymbols(symbols);
     const depth = uri.split('/').length;
     const out: Entry[] = [];
-    const stack: { s: DocumentSymbol; container: string | undefined }[] = symbols.map((s) => ({ s, container: undefined }));
-    while (stack.length) {
-      const { s, container } = stack.pop()!;
-      out.push({ name: s.name, kind: s.kind, container, uri, range: s.selectionRange, depth });
-      this.nameChars += s.name.length;
-      for (const c of s.children ?? []) stack.push({ s: c, container: s.name });
+    const r = p.ranges;
+    for (let i = 0; i < p.names.length; i++) {
+      const name = p.names[i]!;
+      const parent = p.parents[i]!;
+      const o = i * 8 + 4;
+      const e = new Entry(name, p.kinds[i] as SymbolKind, parent >= 0 ? p.names[parent] : undefined, uri, r[o]!, r[o + 1]!, r[o + 2]!, r[o + 3]!, depth);
+      out.push(e);
+      this.nameChars += name.length;
+      const named = this.symbolsByName.get(name);
+      if (named) named.entries.push(e);
+      else this.symbolsByName.set(name, { lower: name.toLowerCase(), entries: [e] });
     }
     this.symbols += out.length;
     this.files.set(uri, out);
-    for (const e of out) {
-      const named = this.symbolsByName.get(e.name);
-      if (named) named.entries.push(e);
-      else this.symbolsByName.set(e.name, { lower: e.name.toLowerCase(), entries: [e] });
-    }
     if (completion) this.addContribution(uri, completion);
   }
 
@@ -128,12 +145,13 @@ export class WorkspaceIndex {
   }
 
   private apply(c: CompletionContribution, sign: 1 | -1): void {
+    // Buckets touched, to drop their sorted lists once (not once per name).
+    const touched = new Set<Map<string, NameStats>>();
     const bump = (table: Map<string, Map<string, NameStats>>, name: string, n: number) => {
       const key = firstKey(name);
       let bucket = table.get(key);
       if (!bucket) table.set(key, (bucket = new Map()));
-      this.sortedBuckets.delete(bucket);
-      if (table === this.memberStats) this.sortedBuckets.delete(ALL);
+      touched.add(bucket);
       const st = bucket.get(name);
       if (st) {
         st.count += sign * n;
@@ -149,6 +167,8 @@ export class WorkspaceIndex {
     };
     for (let i = 0; i < c.words.length; i++) bump(this.wordStats, c.words[i]!, c.counts[i]!);
     for (let i = 0; i < c.members.length; i++) bump(this.memberStats, c.members[i]!, c.memberCounts[i]!);
+    for (const bucket of touched) this.sortedBuckets.delete(bucket);
+    if (c.members.length) this.sortedBuckets.delete(ALL);
     for (const recv of Object.keys(c.receivers)) {
       const pairs = c.receivers[recv]!;
       let per = this.receiverStats.get(recv);
@@ -344,8 +364,8 @@ function compareFound(a: Found, b: Found): number {
     a.e.depth - b.e.depth ||
     (a.e.name < b.e.name ? -1 : a.e.name > b.e.name ? 1 : 0) ||
     (a.e.uri < b.e.uri ? -1 : a.e.uri > b.e.uri ? 1 : 0) ||
-    a.e.range.start.line - b.e.range.start.line ||
-    a.e.range.start.character - b.e.range.start.character
+    a.e.line - b.e.line ||
+    a.e.character - b.e.character
   );
 }
 

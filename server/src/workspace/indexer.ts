@@ -4,11 +4,11 @@
 // Requests keep being answered meanwhile (all parsing is in workers), and
 // documents the user opens are served by the document store, not queued here.
 import { pathToFileURL } from 'node:url';
-import type { DocumentSymbol } from 'vscode-languageserver';
 import type { GrammarRegistry } from '../syntax/grammars.js';
 import type { Settings } from '../config.js';
 import type { FrozenStore } from '../cache/tiers.js';
-import { contentKey, decodeIndex, decompress, type DerivedIndex, type EntryKind } from '../cache/entry.js';
+import { contentKey, decodeStoredIndex, decompress, type DerivedIndex, type EntryKind } from '../cache/entry.js';
+import type { PackedSymbols } from '../features/symbolPack.js';
 import { logger } from '../log.js';
 import { Priority, type WorkerPool } from './workers.js';
 import { readSourceFile, Walker, type SkipReason, type WalkedFile } from './walker.js';
@@ -113,7 +113,7 @@ export class Indexer {
       if (ex.length < 5) ex.push(p);
     };
     const inFlight = new Set<Promise<void>>();
-    const limit = this.options.pool.backgroundWorkers * 2 + 2;
+    const limit = Math.max(16, this.options.pool.backgroundWorkers * 2 + 2);
     let lastReport = 0;
     for (const file of files) {
       if (abort.signal.aborted) break;
@@ -208,14 +208,15 @@ export class Indexer {
     const kind = this.options.entryKind ?? 'index';
     const key = contentKey(identity, text, kind);
     const store = this.options.store();
-    let symbols: DocumentSymbol[] | undefined;
+    let symbols: PackedSymbols | undefined;
     let completion: DerivedIndex['completion'];
-    const fullKey = kind === 'full' ? key : contentKey(identity, text, 'full');
-    const cachedKey = store?.has(key) ? key : store?.has(fullKey) ? fullKey : undefined;
+    // A second hash of the text only when the index entry is missing.
+    const fullKey = (): string => (kind === 'full' ? key : contentKey(identity, text, 'full'));
+    const cachedKey = !store ? undefined : store.has(key) ? key : store.has(fullKey()) ? fullKey() : undefined;
     const cached = cachedKey ? store!.get(cachedKey) : undefined;
     if (cached) {
       try {
-        ({ symbols, completion } = decodeIndex(decompress(cached), cachedKey).index);
+        ({ symbols, completion } = decodeStoredIndex(decompress(cached), cachedKey).index);
         summary.fromCache++;
       } catch {
         symbols = undefined;

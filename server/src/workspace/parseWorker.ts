@@ -7,6 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GrammarRegistry } from '../syntax/grammars.js';
 import { ParserPool } from '../syntax/parser.js';
 import { buildWorkspaceIndex, compress, contentKey, encodeEntry, warmFromTree } from '../cache/entry.js';
+import { packSymbols } from '../features/symbolPack.js';
 import { createLogger } from '../log.js';
 import type { ParseTask, ParseTaskResult } from './workers.js';
 
@@ -39,8 +40,10 @@ async function handle(task: ParseTask): Promise<ParseTaskResult> {
     const doc = TextDocument.create(task.uri ?? 'untitled:worker', spec.id, 0, task.text);
     const nodeCount = outcome.tree.rootNode.descendantCount;
     const entry = task.kind === 'index' ? { compact: null, index: buildWorkspaceIndex(outcome.tree, grammar, doc, registry) } : warmFromTree(outcome.tree, grammar, doc, registry);
-    const payload = compress(encodeEntry(spec.id, key, entry));
-    const facts = task.facts === false ? {} : { symbols: entry.index.symbols, completion: entry.index.completion };
+    // Packed once: for the payload, and for the reply (flat arrays clone much faster than a symbol tree).
+    const symbols = packSymbols(entry.index.symbols);
+    const payload = compress(encodeEntry(spec.id, key, entry, symbols));
+    const facts = task.facts === false ? {} : { symbols, completion: entry.index.completion };
     return { id: task.id, ok: true, key, payload, ...facts, nodeCount, parseMs: outcome.ms };
   } finally {
     outcome.tree.delete();

@@ -2,9 +2,9 @@
 // priority: documents the user opens jump ahead of background indexing.
 import { Worker } from 'node:worker_threads';
 import * as os from 'node:os';
-import type { DocumentSymbol } from 'vscode-languageserver';
 import { logger } from '../log.js';
 import type { DerivedIndex, EntryKind } from '../cache/entry.js';
+import type { PackedSymbols } from '../features/symbolPack.js';
 
 export interface ParseTask {
   id: number;
@@ -24,8 +24,8 @@ export interface ParseTaskResult {
   key?: string;
   /** Compressed entry payload (cache/entry.ts), when ok. */
   payload?: Buffer;
-  /** The document symbols of the derived index (so the caller need not decode the payload). */
-  symbols?: DocumentSymbol[];
+  /** The document symbols of the derived index, packed (so the caller need not decode the payload). */
+  symbols?: PackedSymbols;
   /** The completion facts of the derived index (workspace identifier and member tables). */
   completion?: DerivedIndex['completion'];
   nodeCount?: number;
