@@ -66,6 +66,52 @@ interface Rec {
 }
 
 /**
+ * A growable flat array of numbers in a Float64Array, reused from one build
+ * to the next: the collected facts of a whole document (tens of thousands of
+ * numbers per keystroke in 5,000 lines) then cost no garbage, and being off
+ * the JS heap, scavenges neither scan nor copy them.
+ */
+export class NumberBuffer {
+  private data = new Float64Array(1024);
+  length = 0;
+
+  get array(): Float64Array {
+    return this.data;
+  }
+
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** Room for `n` more numbers. */
+  reserve(n: number): void {
+    if (this.length + n <= this.data.length) return;
+    const grown = new Float64Array(Math.max(this.data.length * 2, this.length + n));
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
+  }
+
+  push3(a: number, b: number, c: number): void {
+    this.reserve(3);
+    const d = this.data;
+    const n = this.length;
+    d[n] = a;
+    d[n + 1] = b;
+    d[n + 2] = c;
+    this.length = n + 3;
+  }
+}
+
+/** The Collector's arrays, kept by a document's ChunkCache between builds (a build's own when it has none). */
+export class CollectorScratch {
+  readonly scopes = new NumberBuffer();
+  readonly skip = new NumberBuffer();
+  readonly defs = new NumberBuffer();
+  defNames: string[] = [];
+  defCount = 0;
+}
+
+/**
  * A document's chunk records of the last build, and the edits since: the next
  * build reuses every node whose text no edit touched (features/completion.ts
  * via cache/entry.ts IndexMemo; the document store reports the edits).
@@ -77,6 +123,8 @@ export class ChunkCache {
   /** [start, oldEnd, newEnd] per edit since the last build, in order. */
   private edits: number[] = [];
   readonly words = new WordAggregate();
+  /** Reused by every build of this document (a build runs to its end: no two at once). */
+  readonly scratch = new CollectorScratch();
   /** Estimated heap bytes of the records. */
   bytes = 0;
   /** Counters of the last build (for tests and benchmarks). */
@@ -272,7 +320,7 @@ export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: Te
   const top = root.children![0]!;
   // Collect the facts in document order, and index the records by start for the next build.
   const t1 = performance.now();
-  const c = new Collector();
+  const c = new Collector(cache.scratch);
   c.visit(top, root.childRel![0]!, false);
   const index = assemble(c, text, cache.words);
   cache.adopt(top, c.byStart, c.bytes, index);
@@ -319,15 +367,27 @@ class Collector {
   readonly byStart = new Map<number, Rec | Rec[]>();
   bytes = 0;
   /** [start, end, isClass] */
-  scopes: number[] = [];
+  readonly scopes: NumberBuffer;
   /** [kind, offset, end, pattern, parentStart, parentEnd] */
-  defs: number[] = [];
-  defNames: string[] = [];
+  readonly defs: NumberBuffer;
+  /** The first `scratch.defCount` are this build's. */
+  readonly defNames: string[];
   /** [start, end, kind] */
-  skip: number[] = [];
+  readonly skip: NumberBuffer;
   readonly used = new Map<ScanFacts, number>();
   readonly deferred: number[] = [];
   readonly deferredWords: string[] = [];
+
+  constructor(readonly scratch: CollectorScratch) {
+    this.scopes = scratch.scopes;
+    this.defs = scratch.defs;
+    this.skip = scratch.skip;
+    this.defNames = scratch.defNames;
+    this.scopes.reset();
+    this.defs.reset();
+    this.skip.reset();
+    scratch.defCount = 0;
+  }
 
   /** `inside`: within a string or comment of an ancestor. */
   visit(rec: Rec, start: number, inside: boolean): void {
@@ -357,13 +417,28 @@ class Collector {
   }
 
   private query(q: QueryFacts, base: number): void {
-    for (let i = 0; i < q.scopes.length; i += 3) this.scopes.push(base + q.scopes[i]!, base + q.scopes[i + 1]!, q.scopes[i + 2]!);
-    for (let i = 0; i < q.skip.length; i += 3) this.skip.push(base + q.skip[i]!, base + q.skip[i + 1]!, q.skip[i + 2]!);
+    for (let i = 0; i < q.scopes.length; i += 3) this.scopes.push3(base + q.scopes[i]!, base + q.scopes[i + 1]!, q.scopes[i + 2]!);
+    for (let i = 0; i < q.skip.length; i += 3) this.skip.push3(base + q.skip[i]!, base + q.skip[i + 1]!, q.skip[i + 2]!);
     const d = q.defs;
-    for (let i = 0; i < q.defNames.length; i++) {
-      this.defNames.push(q.defNames[i]!);
-      this.defs.push(d[i * 6]!, base + d[i * 6 + 1]!, base + d[i * 6 + 2]!, d[i * 6 + 3]!, base + d[i * 6 + 4]!, base + d[i * 6 + 5]!);
+    const n = q.defNames.length;
+    if (!n) return;
+    const defs = this.defs;
+    defs.reserve(n * 6);
+    const a = defs.array;
+    let at = defs.length;
+    const names = this.defNames;
+    const scratch = this.scratch;
+    for (let i = 0; i < n; i++) {
+      names[scratch.defCount++] = q.defNames[i]!;
+      a[at] = d[i * 6]!;
+      a[at + 1] = base + d[i * 6 + 1]!;
+      a[at + 2] = base + d[i * 6 + 2]!;
+      a[at + 3] = d[i * 6 + 3]!;
+      a[at + 4] = base + d[i * 6 + 4]!;
+      a[at + 5] = base + d[i * 6 + 5]!;
+      at += 6;
     }
+    defs.length = at;
   }
 }
 
@@ -384,12 +459,12 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
   }
 
   // Scopes in start order (outer before inner at the same start), deduplicated, with parents.
-  const sc = c.scopes;
+  const sc = c.scopes.array;
   const scopes: number[] = [];
   const stack: number[] = [];
   let lastStart = -1;
   let lastEnd = -1;
-  for (const i of orderOf(sc, 3, (a, b) => sc[a]! - sc[b]! || sc[b + 1]! - sc[a + 1]!)) {
+  for (const i of orderOf(sc, 3, (a, b) => sc[a]! - sc[b]! || sc[b + 1]! - sc[a + 1]!, c.scopes.length)) {
     const start = sc[i]!;
     const end = sc[i + 1]!;
     if (start === lastStart && end === lastEnd) continue;
@@ -401,13 +476,13 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
     stack.push(idx);
   }
   // Definitions: one per name node (the first pattern wins), bound to the innermost scope.
-  const df = c.defs;
+  const df = c.defs.array;
   const out = { defNames: [] as string[], defKinds: [] as number[], defOffsets: [] as number[], defScopes: [] as number[] };
   const nScopes = scopes.length / 4;
   let lastOffset = -1;
   const active: number[] = [];
   let nextScope = 0;
-  for (const i of orderOf(df, 6, (a, b) => df[a + 1]! - df[b + 1]! || df[a + 3]! - df[b + 3]!)) {
+  for (const i of orderOf(df, 6, (a, b) => df[a + 1]! - df[b + 1]! || df[a + 3]! - df[b + 3]!, c.defs.length)) {
     const kind = df[i]!;
     const offset = df[i + 1]!;
     const end = df[i + 2]!;
@@ -427,7 +502,9 @@ function assemble(c: Collector, text: string, agg: WordAggregate): CompletionInd
     out.defScopes.push(si);
   }
   // Skip ranges in document order, outer before inner (skipContext relies on it).
-  const skipSorted = sortedSkip(c.skip);
+  const skipSorted = sortedSkip(c.skip.array, c.skip.length);
+  // The scratch names past this build's hold nothing it needs.
+  c.defNames.length = c.scratch.defCount;
 
   const index = {
     v: COMPLETION_INDEX_VERSION,

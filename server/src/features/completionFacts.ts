@@ -64,8 +64,8 @@ export interface LargeFacts {
 }
 
 /** Record indexes of a flat array of `width`-number records, in the order `cmp` gives (no sort when already in order). */
-export function orderOf(flat: number[], width: number, cmp: (a: number, b: number) => number): number[] {
-  const n = flat.length / width;
+export function orderOf(flat: ArrayLike<number>, width: number, cmp: (a: number, b: number) => number, length = flat.length): number[] {
+  const n = length / width;
   const order = new Array<number>(n);
   let sorted = true;
   for (let i = 0; i < n; i++) {
@@ -77,9 +77,14 @@ export function orderOf(flat: number[], width: number, cmp: (a: number, b: numbe
 }
 
 /** [start, end, kind] skip triples in document order, outer before inner (equal ranges keep their order). */
-export function sortedSkip(skip: number[]): number[] {
-  const out: number[] = [];
-  for (const i of orderOf(skip, 3, (a, b) => skip[a]! - skip[b]! || skip[b + 1]! - skip[a + 1]!)) out.push(skip[i]!, skip[i + 1]!, skip[i + 2]!);
+export function sortedSkip(skip: ArrayLike<number>, length = skip.length): number[] {
+  const out = new Array<number>(length);
+  let at = 0;
+  for (const i of orderOf(skip, 3, (a, b) => skip[a]! - skip[b]! || skip[b + 1]! - skip[a + 1]!, length)) {
+    out[at++] = skip[i]!;
+    out[at++] = skip[i + 1]!;
+    out[at++] = skip[i + 2]!;
+  }
   return out;
 }
 
