@@ -82,7 +82,7 @@ export function statsPageBody(state: ServerState, updatedAt: Date = new Date()):
       ['promotions', formatCount(stats.promotions)],
       ['demotions', formatCount(stats.demotions)],
       ['evictions', formatCount(stats.evictions)],
-      ['confirmations (idle full parses)', `${formatCount(stats.confirmations.confirmed)} confirmed, ${formatCount(stats.confirmations.mismatches)} mismatches, ${formatCount(stats.confirmations.pending)} pending`],
+      ['confirmations (idle full parses)', `${formatCount(stats.confirmations.confirmed)} confirmed, ${formatCount(stats.confirmations.mismatches)} mismatches, ${formatCount(stats.confirmations.pending)} pending, ${formatCount(stats.confirmations.givenUp ?? 0)} given up by an edit`],
     ]),
   );
   const lat = stats.parses.latencyMs;

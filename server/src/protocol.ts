@@ -84,7 +84,8 @@ export interface CstStats {
     timedOut: number;
     latencyMs: { p50: number; p95: number; p99: number; max: number };
   };
-  confirmations: { confirmed: number; mismatches: number; pending: number };
+  /** givenUp: confirmations stopped in their worker by an edit of the document (the idle timer starts them again). */
+  confirmations: { confirmed: number; mismatches: number; pending: number; givenUp: number };
   process: { rssBytes: number; heapUsedBytes: number; wasmHeapBytes: number; liveTrees: number };
   documents: { open: number; indexed: number };
   frozen: { segments: number; segmentLoads: number; corruptRecords: number; records: number; writes: number; writeErrors: number; degraded?: string };

@@ -261,6 +261,38 @@ describe('restart', () => {
   });
 });
 
+describe('idle confirmation', () => {
+  it('a confirmation running in a worker is given up at the next edit, and runs again once the document is quiet', async () => {
+    const s = await server({ CST_CACHE_DIR: tmpDir() });
+    // About 2 MB of Python: its confirmation (a full parse and every index part, in a worker) runs for
+    // seconds, long enough to be caught in flight by a poll every 100 ms.
+    const text = pythonFiles(400, 20_000, 200_000)
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n')
+      .slice(0, 2_000_000);
+    const uri = fileUri(path.join(tmpDir(), 'big.py'));
+    s.open(uri, 'python', text);
+    await s.waitForDiagnostics(uri);
+    const running = await waitFor('the confirmation in flight', () => stats(s), (st) => st.confirmations.pending === 1, 30_000);
+    expect(running.confirmations).toMatchObject({ confirmed: 0, givenUp: 0 });
+    const edited = performance.now();
+    s.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' }]);
+    const stopped = await waitFor('the confirmation given up', () => stats(s), (st) => st.confirmations.pending === 0, 30_000);
+    const stopMs = performance.now() - edited;
+    expect(stopped.confirmations).toMatchObject({ confirmed: 0, givenUp: 1 });
+    // Quiet again: the idle timer confirms the edited text, and it reaches the disk.
+    await waitFor('the next confirmation in flight', () => stats(s), (st) => st.confirmations.pending === 1 || st.confirmations.confirmed === 1, 30_000);
+    const started = performance.now();
+    const done = await waitFor('the edited text confirmed', () => stats(s), (st) => st.confirmations.confirmed === 1, 60_000);
+    const confirmMs = performance.now() - started;
+    expect(done.confirmations.givenUp).toBe(1);
+    // Given up at once, not run to its end: a fraction of what a whole confirmation takes (same run).
+    expect(stopMs, `stopped after ${stopMs.toFixed(0)} ms; a whole confirmation took ${confirmMs.toFixed(0)} ms`).toBeLessThan(confirmMs / 2);
+    expect(done.frozen.records).toBeGreaterThanOrEqual(1);
+    expect(((await symbols(s, uri)) as unknown[]).length).toBeGreaterThan(10);
+  }, 120_000);
+});
+
 describe('statistics requests', () => {
   it('answer with [] params (Neovim 0.7) and do not disturb the cache', async () => {
     const s = await server({ CST_CACHE_DIR: tmpDir() });

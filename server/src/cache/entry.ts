@@ -134,9 +134,20 @@ export function buildWorkspaceIndex(tree: Tree, grammar: LoadedGrammar, doc: Tex
   return { symbols: documentSymbols(tree, grammar, doc, registry), completion: buildWorkspaceCompletion(tree, grammar, doc, registry) } as DerivedIndex;
 }
 
-export function buildIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, parts: readonly IndexPart[] = Object.keys(PARTS) as IndexPart[]): DerivedIndex {
+/** Thrown between the stages of a build whose `stop` said so (a worker task given up: workspace/workers.ts). */
+export class BuildStopped extends Error {
+  constructor() {
+    super('build stopped');
+  }
+}
+
+/** `stop`: checked before each part; true throws BuildStopped. */
+export function buildIndex(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, parts: readonly IndexPart[] = Object.keys(PARTS) as IndexPart[], stop?: () => boolean): DerivedIndex {
   const out = {} as Record<IndexPart, unknown>;
-  for (const part of parts) out[part] = PARTS[part](tree, grammar, doc, registry);
+  for (const part of parts) {
+    if (stop?.()) throw new BuildStopped();
+    out[part] = PARTS[part](tree, grammar, doc, registry);
+  }
   return out as unknown as DerivedIndex;
 }
 
@@ -237,10 +248,10 @@ export function indexBytes(index: DerivedIndex): number {
   return JSON.stringify(index).length * 4;
 }
 
-export function warmFromTree(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, index?: DerivedIndex): WarmData {
+export function warmFromTree(tree: Tree, grammar: LoadedGrammar, doc: TextDocument, registry: GrammarRegistry, index?: DerivedIndex, stop?: () => boolean): WarmData {
   // With the flat text the build reads leaf texts from it instead of the tree (faster, same result).
   const compact = CompactTree.fromTree(tree, doc.getText());
-  const idx = index ? materializeIndex(index) : buildIndex(tree, grammar, doc, registry);
+  const idx = index ? materializeIndex(index) : buildIndex(tree, grammar, doc, registry, undefined, stop);
   return new WarmData(idx, compact, indexBytes(idx), compact.nodeCount);
 }
 

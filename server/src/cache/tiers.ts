@@ -61,6 +61,8 @@ export interface Snapshot {
 export class TierManager {
   private clock = 0;
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+  /** Confirmations running in a worker, by document: the document's next edit (or close) gives them up. */
+  private readonly confirming = new Map<string, AbortController>();
   private pendingConfirmations = 0;
   /** Idle time after the last change before a full-parse confirmation and persistence. */
   confirmDelayMs = 1000;
@@ -306,6 +308,10 @@ export class TierManager {
   /** After a parse: count the lookup (a prepared parse served none) and schedule the idle confirmation/persistence. */
   parsed(doc: OpenDocument, kind: 'full' | 'incremental' | 'prepared'): void {
     this.touch(doc);
+    // The user is typing: a confirmation of an older version would only take a core from the keystrokes
+    // (on two cores, the first keystrokes after a pause of a second were twice as slow). The idle timer
+    // starts it again.
+    if (kind !== 'prepared') this.confirming.get(doc.uri)?.abort();
     if (kind !== 'prepared') this.counters.lookup(kind === 'full' ? undefined : 'hot');
     this.scheduleIdle(doc);
   }
@@ -374,8 +380,12 @@ export class TierManager {
     const version = doc.version;
     const nodeCount = doc.tree ? doc.nodeCount : -1;
     this.pendingConfirmations++;
+    const giveUp = new AbortController();
+    this.confirming.get(doc.uri)?.abort();
+    this.confirming.set(doc.uri, giveUp);
     try {
-      const result = await this.pool.run(grammar.spec.id, doc.text.getText(), { uri: doc.uri, timeoutMs: this.settings().parseTimeoutMs, priority: Priority.confirm, facts: Boolean(this.onSymbols) && this.needsFacts(doc.uri) });
+      const result = await this.pool.run(grammar.spec.id, doc.text.getText(), { uri: doc.uri, timeoutMs: this.settings().parseTimeoutMs, priority: Priority.confirm, facts: Boolean(this.onSymbols) && this.needsFacts(doc.uri), signal: giveUp.signal });
+      if (result.cancelled) this.counters.confirmationsGivenUp++;
       if (!result.ok || !result.payload || result.key !== key) return;
       if (!this.store.has(key)) this.store.put(key, grammar.spec.id, result.payload);
       if (result.symbols && this.docs.get(doc.uri) === doc) this.onSymbols?.(doc.uri, result.symbols, result.completion);
@@ -396,6 +406,7 @@ export class TierManager {
       doc.confirmed = true;
     } finally {
       this.pendingConfirmations--;
+      if (this.confirming.get(doc.uri) === giveUp) this.confirming.delete(doc.uri);
     }
   }
 

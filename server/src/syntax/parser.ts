@@ -15,6 +15,8 @@ export interface ParseOutcome {
   error?: string;
   /** An idle parse that prepares a document for its first edit (no request needed it). */
   prepared?: boolean;
+  /** Stopped because its caller no longer wanted it (`stop`), not by the deadline. */
+  cancelled?: boolean;
 }
 
 export type ParseListener = (outcome: ParseOutcome, language: string) => void;
@@ -42,23 +44,25 @@ export class ParserPool {
    * e.g. DocumentText.input()). With `oldTree` (already edited to match `text`) the parse is
    * incremental. The old tree is not deleted here: its owner decides.
    */
-  parse(grammar: LoadedGrammar, text: string | ParseCallback, oldTree: Tree | null, timeoutMs: number, prepared = false): ParseOutcome {
+  parse(grammar: LoadedGrammar, text: string | ParseCallback, oldTree: Tree | null, timeoutMs: number, prepared = false, stop?: () => boolean): ParseOutcome {
     const parser = this.parserFor(grammar);
     const kind: ParseKind = oldTree ? 'incremental' : 'full';
     const started = performance.now();
     const deadline = started + timeoutMs;
     let timedOut = false;
+    let cancelled = false;
     let outcome: ParseOutcome;
     try {
       const tree = parser.parse(text, oldTree, {
         // web-tree-sitter cancels the parse when this returns true (its .d.ts says void).
         progressCallback: (() => {
           if (performance.now() > deadline) timedOut = true;
-          return timedOut;
+          else if (stop?.()) cancelled = true;
+          return timedOut || cancelled;
         }) as unknown as () => void,
       });
       if (!tree) parser.reset();
-      outcome = { tree, ms: performance.now() - started, kind, timedOut: timedOut && !tree, ...(prepared ? { prepared } : {}) };
+      outcome = { tree, ms: performance.now() - started, kind, timedOut: timedOut && !tree, ...(prepared ? { prepared } : {}), ...(cancelled && !tree ? { cancelled } : {}) };
     } catch (err) {
       parser.reset();
       outcome = { tree: null, ms: performance.now() - started, kind, timedOut: false, error: err instanceof Error ? err.message : String(err) };

@@ -37,7 +37,7 @@ export function cstStats(src: StatsSources, uri?: string): CstStats {
     demotions: counters.demotions,
     evictions: counters.evictions,
     parses: { ...counters.parses, latencyMs: counters.parseLatency.percentiles() },
-    confirmations: { confirmed: counters.confirmed, mismatches: counters.mismatches, pending: tiers.confirmationsPending },
+    confirmations: { confirmed: counters.confirmed, mismatches: counters.mismatches, pending: tiers.confirmationsPending, givenUp: counters.confirmationsGivenUp },
     process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, wasmHeapBytes: wasmHeapBytes(), liveTrees: liveTreeCount() },
     documents: { open: src.documents.size, indexed: src.indexed() },
     frozen: {

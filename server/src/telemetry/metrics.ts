@@ -58,7 +58,7 @@ function zeroStats(): CstStats {
     demotions: 0,
     evictions: 0,
     parses: { full: 0, incremental: 0, prepared: 0, background: 0, failed: 0, timedOut: 0, latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 } },
-    confirmations: { confirmed: 0, mismatches: 0, pending: 0 },
+    confirmations: { confirmed: 0, mismatches: 0, pending: 0, givenUp: 0 },
     process: { rssBytes: 0, heapUsedBytes: 0, wasmHeapBytes: 0, liveTrees: 0 },
     documents: { open: 0, indexed: 0 },
     frozen: { segments: 0, segmentLoads: 0, corruptRecords: 0, records: 0, writes: 0, writeErrors: 0 },

@@ -41,6 +41,8 @@ export class CacheCounters {
   evictions = 0;
   confirmed = 0;
   mismatches = 0;
+  /** Confirmations given up because the document was edited while a worker parsed it (cache/tiers.ts). */
+  confirmationsGivenUp = 0;
   /**
    * full/incremental: main-thread parses of open documents that a request or an edit needed;
    * prepared: idle full parses making the document opened last hot before its first edit (it was

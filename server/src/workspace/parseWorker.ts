@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GrammarRegistry } from '../syntax/grammars.js';
 import { ParserPool } from '../syntax/parser.js';
-import { buildWorkspaceIndex, compress, contentKey, encodeEntry, warmFromTree } from '../cache/entry.js';
+import { BuildStopped, buildWorkspaceIndex, compress, contentKey, encodeEntry, warmFromTree } from '../cache/entry.js';
 import { packSymbols } from '../features/symbolPack.js';
 import { createLogger } from '../log.js';
 import type { ParseTask, ParseTaskResult } from './workers.js';
@@ -24,6 +24,8 @@ if (nice && process.platform === 'linux') {
 }
 const registry = GrammarRegistry.fromDisk();
 const parsers = new ParserPool();
+/** The pool writes here the id of a task to give up (WorkerPool.run's signal). */
+const cancel = (workerData as { cancel?: Int32Array } | undefined)?.cancel;
 
 async function handle(task: ParseTask): Promise<ParseTaskResult> {
   const spec = registry.spec(task.language);
@@ -34,17 +36,25 @@ async function handle(task: ParseTask): Promise<ParseTaskResult> {
     return { id: task.id, ok: false, error: s.state === 'failed' ? s.error : 'grammar not loaded' };
   }
   const key = contentKey(grammar.identity, task.text, task.kind);
-  const outcome = parsers.parse(grammar, task.text, null, task.timeoutMs);
+  const stop = cancel ? () => Atomics.load(cancel, 0) === task.id : undefined;
+  const cancelled: ParseTaskResult = { id: task.id, ok: false, key, cancelled: true, error: 'cancelled' };
+  const outcome = parsers.parse(grammar, task.text, null, task.timeoutMs, false, stop);
+  if (outcome.cancelled) return cancelled;
   if (!outcome.tree) return { id: task.id, ok: false, key, timedOut: outcome.timedOut, error: outcome.error ?? (outcome.timedOut ? 'parse timed out' : 'no tree'), parseMs: outcome.ms };
   try {
     const doc = TextDocument.create(task.uri ?? 'untitled:worker', spec.id, 0, task.text);
     const nodeCount = outcome.tree.rootNode.descendantCount;
-    const entry = task.kind === 'index' ? { compact: null, index: buildWorkspaceIndex(outcome.tree, grammar, doc, registry) } : warmFromTree(outcome.tree, grammar, doc, registry);
+    if (stop?.()) return cancelled;
+    const entry = task.kind === 'index' ? { compact: null, index: buildWorkspaceIndex(outcome.tree, grammar, doc, registry) } : warmFromTree(outcome.tree, grammar, doc, registry, undefined, stop);
+    if (stop?.()) return cancelled;
     // Packed once: for the payload, and for the reply (flat arrays clone much faster than a symbol tree).
     const symbols = packSymbols(entry.index.symbols);
     const payload = compress(encodeEntry(spec.id, key, entry, symbols));
     const facts = task.facts === false ? {} : { symbols, completion: entry.index.completion };
     return { id: task.id, ok: true, key, payload, ...facts, nodeCount, parseMs: outcome.ms };
+  } catch (err) {
+    if (err instanceof BuildStopped) return cancelled;
+    throw err;
   } finally {
     outcome.tree.delete();
   }

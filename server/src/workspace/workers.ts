@@ -31,6 +31,8 @@ export interface ParseTaskResult {
   nodeCount?: number;
   parseMs?: number;
   timedOut?: boolean;
+  /** Stopped because the caller aborted it (run's `signal`). */
+  cancelled?: boolean;
   error?: string;
 }
 
@@ -46,6 +48,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busy: Pending | null;
+  /** Shared with the worker: the id of a task to stop (it checks during the parse and between stages). */
+  cancel: Int32Array;
   /** A low-priority worker: background tasks only. */
   background: boolean;
 }
@@ -102,11 +106,35 @@ export class WorkerPool {
     return this.size + this.backgroundExtra;
   }
 
-  run(language: string, text: string, options: { uri?: string; timeoutMs: number; priority?: Priority; kind?: EntryKind; facts?: boolean }): Promise<ParseTaskResult> {
+  /**
+   * `signal`: abort to give the task up. Queued, it leaves the queue; running,
+   * the worker stops at its next check (tree-sitter's progress callback during
+   * the parse, then between stages). Either way the result is {ok: false, cancelled: true}.
+   */
+  run(language: string, text: string, options: { uri?: string; timeoutMs: number; priority?: Priority; kind?: EntryKind; facts?: boolean; signal?: AbortSignal }): Promise<ParseTaskResult> {
     if (this.closed) return Promise.resolve({ id: 0, ok: false, error: 'worker pool closed' });
+    const cancelled = (id: number): ParseTaskResult => ({ id, ok: false, cancelled: true, error: 'cancelled' });
+    if (options.signal?.aborted) return Promise.resolve(cancelled(0));
     return new Promise((resolve) => {
       const task: ParseTask = { id: this.nextId++, language, text, kind: options.kind ?? 'full', uri: options.uri, timeoutMs: options.timeoutMs, facts: options.facts };
-      this.queues[options.priority ?? Priority.background]!.push({ task, priority: options.priority ?? Priority.background, resolve });
+      const priority = options.priority ?? Priority.background;
+      const pending: Pending = { task, priority, resolve };
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          const queue = this.queues[priority]!;
+          const at = queue.indexOf(pending);
+          if (at >= 0) {
+            queue.splice(at, 1);
+            resolve(cancelled(task.id));
+            return;
+          }
+          const slot = this.slots.find((s) => s.busy === pending);
+          if (slot) Atomics.store(slot.cancel, 0, task.id);
+        },
+        { once: true },
+      );
+      this.queues[priority]!.push(pending);
       this.pump();
     });
   }
@@ -137,8 +165,9 @@ export class WorkerPool {
 
   private spawn(background: boolean): Slot {
     // Workers stay referenced while the pool lives (the CLI awaits them); close() terminates them.
-    const worker = new Worker(new URL('./parseWorker.js', import.meta.url), { workerData: { nice: background ? Math.max(BACKGROUND_NICE, this.nice) : this.nice } });
-    const slot: Slot = { worker, busy: null, background };
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(new URL('./parseWorker.js', import.meta.url), { workerData: { nice: background ? Math.max(BACKGROUND_NICE, this.nice) : this.nice, cancel } });
+    const slot: Slot = { worker, busy: null, background, cancel };
     worker.on('message', (result: ParseTaskResult) => {
       const done = slot.busy;
       slot.busy = null;
