@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType, type CancellationToken, type DidChangeWorkspaceFoldersParams } from 'vscode-languageserver';
 import { BACKGROUND_NICE, WorkerPool } from './workspace/workers.js';
 import { Indexer, type IndexProgress } from './workspace/indexer.js';
+import { IndexManifest } from './workspace/manifest.js';
 import { isInside } from './workspace/walker.js';
 import { CacheCounters } from './telemetry/stats.js';
 import { cstStats, health, type StatsSources } from './telemetry/health.js';
@@ -244,7 +245,8 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
       if (inWorkspace(uri)) workspaceIndex.set(uri, symbols, completion);
     };
     const store = tiers.frozenStore;
-    indexer = new Indexer({ registry, pool, store: () => store, settings: () => settings, index: workspaceIndex, isOpen: (uri) => documents.get(uri) !== undefined, onParsed: () => counters.parses.background++ });
+    const manifest = store && !store.stats().degraded ? IndexManifest.load(settings.cacheDir) : undefined;
+    indexer = new Indexer({ registry, pool, store: () => store, settings: () => settings, index: workspaceIndex, isOpen: (uri) => documents.get(uri) !== undefined, onParsed: () => counters.parses.background++, manifest });
     roots = workspaceRoots(params);
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     canReportProgress = params.capabilities.window?.workDoneProgress === true;

@@ -705,4 +705,62 @@ describe('workspace indexing: restart', () => {
     expect(await search(third, 'brand_new_fn')).toHaveLength(1);
     expect(filesOf(await everything(third), root)).not.toContain('json/tool.py');
   }, 180_000);
+
+  it('does not read again a file whose stat is unchanged since it was read, and reads one rewritten with its old size and mtime', async () => {
+    const root = workspace({ 'a.py': py('alpha'), 'b.py': py('beta'), 'sub/c.py': py('gamma') });
+    // Signatures are trusted only for files last written well before they were read (workspace/manifest.ts).
+    await new Promise((r) => setTimeout(r, 3200));
+    const cacheDir = tmpDir('cst-ws-cache-');
+    const logs = tmpDir('cst-ws-audit-');
+    const reads = (auditLog: string): string[] =>
+      fs
+        .readFileSync(auditLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { action: string; resource: string })
+        .filter((e) => e.action === 'read' && e.resource.startsWith(root + path.sep))
+        .map((e) => path.relative(root, e.resource))
+        .sort();
+    const run = async (auditLog: string): Promise<TestServer> => {
+      const s = await start(root, { CST_CACHE_DIR: cacheDir, CST_LOG_LEVEL: 'info', CST_AUDIT_LOG: auditLog });
+      await indexed(s);
+      return s;
+    };
+
+    const first = await run(path.join(logs, 'first.json'));
+    expect(indexLogs(first)[0]).toMatchObject({ files: 3, parsed: 3 });
+    await first.stop();
+    expect(reads(path.join(logs, 'first.json'))).toEqual(['a.py', 'b.py', path.join('sub', 'c.py')]);
+
+    const second = await run(path.join(logs, 'second.json'));
+    expect(indexLogs(second)[0]).toMatchObject({ files: 3, parsed: 0, fromCache: 3 });
+    expect(names(await search(second, 'alpha'))).toEqual(['alpha']);
+    await second.stop();
+    expect(reads(path.join(logs, 'second.json'))).toEqual([]);
+
+    // Same size, mtime put back as a tool that preserves it would: the change time still moved.
+    const b = path.join(root, 'b.py');
+    const before = fs.statSync(b);
+    fs.writeFileSync(b, py('zeta'));
+    fs.utimesSync(b, before.atime, before.mtime);
+    expect(fs.statSync(b).size).toBe(before.size);
+    const third = await run(path.join(logs, 'third.json'));
+    expect(indexLogs(third)[0]).toMatchObject({ files: 3, parsed: 1, fromCache: 2 });
+    expect(names(await search(third, 'zeta'))).toEqual(['zeta']);
+    expect(await search(third, 'beta')).toEqual([]);
+    expect(names(await everything(third)).sort()).toEqual(['alpha', 'gamma', 'zeta']);
+    await third.stop();
+    expect(reads(path.join(logs, 'third.json'))).toEqual(['b.py']);
+
+    // The manifest is a hint: damaged, it is ignored (every file read again), and the index is whole.
+    const manifest = path.join(cacheDir, 'index-manifest.json');
+    expect(fs.existsSync(manifest)).toBe(true);
+    fs.writeFileSync(manifest, '{"format":1,"files":{"' + b + '":[1,2,3');
+    const fourth = await run(path.join(logs, 'fourth.json'));
+    expect(indexLogs(fourth)[0]).toMatchObject({ files: 3, parsed: 0, fromCache: 3 });
+    expect(names(await everything(fourth)).sort()).toEqual(['alpha', 'gamma', 'zeta']);
+    await fourth.stop();
+    expect(reads(path.join(logs, 'fourth.json'))).toEqual(['a.py', 'b.py', path.join('sub', 'c.py')]);
+    expect(JSON.parse(fs.readFileSync(manifest, 'utf8'))).toMatchObject({ format: 1 });
+  }, 60_000);
 });

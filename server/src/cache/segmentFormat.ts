@@ -51,6 +51,8 @@ export const MARKER_FORMAT = 'cst-language-server frozen store';
 export const SEGMENTS_DIR = 'segments';
 export const SEGMENT_EXT = '.seg';
 export const TEMP_EXT = '.tmp';
+/** The workspace indexer's stat-signature manifest (workspace/manifest.ts): a hint kept beside the store. */
+export const INDEX_MANIFEST_FILE = 'index-manifest.json';
 
 const SEGMENT_NAME = /^([0-9a-z]+)-(\d+)-([0-9a-f]+)\.seg$/;
 

@@ -36,6 +36,7 @@ import { makeDirs } from '../makeDirs.js';
 import {
   KEY_BYTES,
   MARKER_FILE,
+  INDEX_MANIFEST_FILE,
   MARKER_FORMAT,
   MAX_LANGUAGE_BYTES,
   RECORD_HEADER_SIZE,
@@ -188,7 +189,7 @@ export function inspectCacheDir(dir: string): CacheDirState {
       return { kind: 'foreign', detail: `${MARKER_FILE} is unreadable (${err instanceof SyntaxError ? 'not JSON' : errCode(err)})` };
     }
   }
-  const others = entries.filter((e) => e !== SEGMENTS_DIR && !(e.startsWith(MARKER_FILE) && e.endsWith(TEMP_EXT)));
+  const others = entries.filter((e) => e !== SEGMENTS_DIR && !((e.startsWith(MARKER_FILE) || e.startsWith(INDEX_MANIFEST_FILE)) && e.endsWith(TEMP_EXT)) && e !== INDEX_MANIFEST_FILE);
   if (others.length === 0) {
     try {
       if (fs.statSync(path.join(dir, SEGMENTS_DIR)).isDirectory()) return { kind: 'store', markerMissing: true };

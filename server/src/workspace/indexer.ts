@@ -13,6 +13,7 @@ import { logger } from '../log.js';
 import { Priority, type WorkerPool } from './workers.js';
 import { readSourceFile, Walker, type SkipReason, type WalkedFile } from './walker.js';
 import type { WorkspaceIndex } from './index.js';
+import type { IndexManifest } from './manifest.js';
 
 /** What the server writes itself: the cache dir, the log file, the audit log. A workspace walk never indexes them. */
 export function serverPaths(settings: Settings, env: NodeJS.ProcessEnv = process.env): string[] {
@@ -51,6 +52,8 @@ export interface IndexerOptions {
   entryKind?: EntryKind;
   /** A file was parsed (in a worker): statistics. */
   onParsed?: () => void;
+  /** Stat signatures and keys of files read before (a restart does not read unchanged files again); none without a store. */
+  manifest?: IndexManifest;
 }
 
 export type IndexState = 'idle' | 'indexing' | 'done' | 'cancelled';
@@ -136,6 +139,8 @@ export class Indexer {
     }
     summary.fileLimitHit = walker.summary.fileLimitHit;
     summary.cancelled = abort.signal.aborted;
+    // A cancelled run saw only part of the files: keep the rows of the others.
+    this.options.manifest?.save(summary.cancelled ? [] : roots);
     summary.ms = performance.now() - started;
     this.summary = summary;
     this.state = summary.cancelled ? 'cancelled' : 'done';
@@ -196,18 +201,33 @@ export class Indexer {
   private async indexOne(file: WalkedFile, summary: IndexSummary, skip: (reason: SkipReason | 'parse-failed' | 'timed-out', p: string) => void, priority: Priority = Priority.background): Promise<void> {
     const uri = pathToFileURL(file.path).toString();
     if (this.options.isOpen?.(uri)) return;
+    const spec = this.options.registry.spec(file.language)!;
+    const identity = this.options.registry.identity(spec);
+    const store = this.options.store();
+    const manifest = store ? this.options.manifest : undefined;
+    // Unchanged since a run read it (same stat signature, see manifest.ts): its entry, without reading the file.
+    const known = manifest?.lookup(file.path, file.stat, identity);
+    const knownEntry = known && store!.has(known) ? store!.get(known) : undefined;
+    if (knownEntry) {
+      try {
+        const { symbols, completion } = decodeStoredIndex(decompress(knownEntry), known).index;
+        summary.fromCache++;
+        this.add(uri, file, symbols, completion, file.size, summary);
+        return;
+      } catch {
+        // a damaged entry: read and parse the file as if it were new
+      }
+    }
+    const readAt = Date.now();
     const read = await readSourceFile(file.path);
     if ('skip' in read) {
       skip(read.skip, file.path);
       return;
     }
     const text = read.text;
-    const spec = this.options.registry.spec(file.language)!;
     // A full entry (the file was open once) serves as well as an index entry.
-    const identity = this.options.registry.identity(spec);
     const kind = this.options.entryKind ?? 'index';
     const key = contentKey(identity, text, kind);
-    const store = this.options.store();
     let symbols: PackedSymbols | undefined;
     let completion: DerivedIndex['completion'];
     // A second hash of the text only when the index entry is missing.
@@ -218,6 +238,7 @@ export class Indexer {
       try {
         ({ symbols, completion } = decodeStoredIndex(decompress(cached), cachedKey).index);
         summary.fromCache++;
+        manifest?.record(file.path, file.stat, readAt, identity, cachedKey!);
       } catch {
         symbols = undefined;
       }
@@ -228,17 +249,21 @@ export class Indexer {
         skip(result.timedOut ? 'timed-out' : 'parse-failed', file.path);
         return;
       }
-      if (result.key === key) store?.put(key, file.language, result.payload);
+      if (result.key === key && store?.put(key, file.language, result.payload)) manifest?.record(file.path, file.stat, readAt, identity, key);
       symbols = result.symbols;
       completion = result.completion;
       summary.parsed++;
       this.options.onParsed?.();
       summary.parseMs += result.parseMs ?? 0;
     }
+    this.add(uri, file, symbols, completion, text.length, summary);
+  }
+
+  private add(uri: string, file: WalkedFile, symbols: PackedSymbols, completion: DerivedIndex['completion'], bytes: number, summary: IndexSummary): void {
     if (this.options.isOpen?.(uri)) return;
     this.options.index.set(uri, symbols, completion);
     summary.files++;
-    summary.bytes += text.length;
+    summary.bytes += bytes;
     summary.perLanguage[file.language] = (summary.perLanguage[file.language] ?? 0) + 1;
   }
 }

@@ -66,6 +66,20 @@ export interface WalkedFile {
   root: string;
   language: string;
   size: number;
+  /** The file's stat signature when walked (workspace/manifest.ts: unchanged files are not read again). */
+  stat?: FileSignature;
+}
+
+/** What tells a file changed without reading it: size, times and inode (as git's index does). */
+export interface FileSignature {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+function signature(st: fs.Stats): FileSignature {
+  return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
 }
 
 export interface WalkSummary {
@@ -287,19 +301,19 @@ export class Walker {
           this.skip('file-limit', full);
           continue;
         }
-        let size: number;
+        let st: fs.Stats;
         try {
-          size = (await fs.promises.stat(full)).size;
+          st = await fs.promises.stat(full);
         } catch {
           this.skip('unreadable', full);
           continue;
         }
-        if (size > this.options.maxFileBytes) {
+        if (st.size > this.options.maxFileBytes) {
           this.skip('too-large', full);
           continue;
         }
         this.summary.files++;
-        yield { path: full, root: frame.root.dir, language, size };
+        yield { path: full, root: frame.root.dir, language, size: st.size, stat: signature(st) };
       }
       for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
     }
@@ -344,7 +358,7 @@ export class Walker {
       const language = this.language(name, rel);
       if (!language) return { skip: 'not-source' };
       if (st.size > this.options.maxFileBytes) return { skip: 'too-large' };
-      return { path: full, root: root.dir, language, size: st.size };
+      return { path: full, root: root.dir, language, size: st.size, stat: signature(st) };
     }
     return { skip: 'not-source' };
   }
