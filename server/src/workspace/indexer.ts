@@ -58,6 +58,9 @@ export interface IndexerOptions {
 
 export type IndexState = 'idle' | 'indexing' | 'done' | 'cancelled';
 
+/** Longest stretch of indexing work between two turns of the event loop. */
+const YIELD_MS = 8;
+
 export class Indexer {
   state: IndexState = 'idle';
   summary: IndexSummary | undefined;
@@ -118,8 +121,15 @@ export class Indexer {
     const inFlight = new Set<Promise<void>>();
     const limit = Math.max(16, this.options.pool.backgroundWorkers * 2 + 2);
     let lastReport = 0;
+    let lastYield = performance.now();
     for (const file of files) {
       if (abort.signal.aborted) break;
+      // A file that comes from the store without a read completes without giving the event loop a
+      // turn: yield every few milliseconds, so that requests are answered while a restart indexes.
+      if (performance.now() - lastYield > YIELD_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
       const task = this.indexOne(file, summary, skip).finally(() => {
         inFlight.delete(task);
         this.done++;
