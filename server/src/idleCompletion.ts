@@ -16,7 +16,6 @@ import type { Traffic } from './transport/traffic.js';
 import { complete } from './features/completion.js';
 import { buildCompletionIndex, ChunkCache } from './features/completionBuild.js';
 import { logger } from './log.js';
-import { promoteYoung } from './idleGc.js';
 
 /**
  * A completion request gives new facts to at most this many syntax nodes (a
@@ -113,20 +112,8 @@ export class IdleCompletion {
         this.src.settle();
       }
       if (ok && snap.doc.spec && !this.rehearsed.has(snap.doc.spec.id)) this.rehearse(uri, snap.doc.spec.id, REHEARSALS);
-      else if (ok) this.promoteWhenQuiet();
     }, QUIET_MS);
     timer.unref();
-  }
-
-  /**
-   * The facts just built are long-lived: promote them out of the young
-   * generation now (idleGc.ts), not in the scavenges of the next keystrokes.
-   * Only while still quiet: a keystroke never waits behind it.
-   */
-  private promoteWhenQuiet(): void {
-    setImmediate(() => {
-      if (!this.busy()) promoteYoung();
-    });
   }
 
   /**
@@ -140,8 +127,7 @@ export class IdleCompletion {
    */
   private rehearse(uri: string, language: string, left: number, facts = new ChunkCache()): void {
     const { documents, registry, workspace } = this.src;
-    if (left <= 0) return this.promoteWhenQuiet();
-    if (this.busy()) return;
+    if (left <= 0 || this.busy()) return;
     if (documents.get(uri)?.tier !== 'hot') return;
     const snap = this.src.tiers()?.snapshot(uri);
     if (!snap) return;
