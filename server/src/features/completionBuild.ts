@@ -71,7 +71,7 @@ interface Rec {
  * numbers per keystroke in 5,000 lines) then cost no garbage, and being off
  * the JS heap, scavenges neither scan nor copy them.
  */
-export class NumberBuffer {
+class NumberBuffer {
   private data = new Float64Array(1024);
   length = 0;
 
@@ -102,14 +102,21 @@ export class NumberBuffer {
   }
 }
 
-/** The Collector's arrays, kept by a document's ChunkCache between builds (a build's own when it has none). */
-export class CollectorScratch {
+/** The Collector's arrays, reused by every build. */
+class CollectorScratch {
   readonly scopes = new NumberBuffer();
   readonly skip = new NumberBuffer();
   readonly defs = new NumberBuffer();
   defNames: string[] = [];
   defCount = 0;
 }
+
+/**
+ * One per thread, shared by the builds of every document: a build runs
+ * synchronously to its end, and the index it assembles copies what it keeps,
+ * so no open document holds buffers of its own.
+ */
+const SCRATCH = new CollectorScratch();
 
 /**
  * A document's chunk records of the last build, and the edits since: the next
@@ -123,8 +130,6 @@ export class ChunkCache {
   /** [start, oldEnd, newEnd] per edit since the last build, in order. */
   private edits: number[] = [];
   readonly words = new WordAggregate();
-  /** Reused by every build of this document (a build runs to its end: no two at once). */
-  readonly scratch = new CollectorScratch();
   /** Estimated heap bytes of the records. */
   bytes = 0;
   /** Counters of the last build (for tests and benchmarks). */
@@ -320,7 +325,7 @@ export function buildCompletionIndex(tree: Tree, grammar: LoadedGrammar, doc: Te
   const top = root.children![0]!;
   // Collect the facts in document order, and index the records by start for the next build.
   const t1 = performance.now();
-  const c = new Collector(cache.scratch);
+  const c = new Collector(SCRATCH);
   c.visit(top, root.childRel![0]!, false);
   const index = assemble(c, text, cache.words);
   cache.adopt(top, c.byStart, c.bytes, index);
