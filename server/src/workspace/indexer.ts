@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { GrammarRegistry } from '../syntax/grammars.js';
 import type { Settings } from '../config.js';
 import type { FrozenStore } from '../cache/tiers.js';
-import { contentKey, decodeStoredIndex, decompress, type DerivedIndex, type EntryKind } from '../cache/entry.js';
+import { contentKey, decodeStoredIndex, decompress, type DerivedIndex, type EntryKind, type StoredIndex } from '../cache/entry.js';
 import type { PackedSymbols } from '../features/symbolPack.js';
 import { logger } from '../log.js';
 import { Priority, type WorkerPool } from './workers.js';
@@ -57,6 +57,17 @@ export interface IndexerOptions {
 }
 
 export type IndexState = 'idle' | 'indexing' | 'done' | 'cancelled';
+
+/** The symbols and completion facts of a stored entry; undefined when it is missing or damaged (the file is then parsed as if new). */
+function storedFacts(store: FrozenStore, key: string): Pick<StoredIndex, 'symbols' | 'completion'> | undefined {
+  const payload = store.has(key) ? store.get(key) : undefined;
+  if (!payload) return undefined;
+  try {
+    return decodeStoredIndex(decompress(payload), key).index;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Longest stretch of indexing work between two turns of the event loop. */
 const YIELD_MS = 8;
@@ -217,16 +228,11 @@ export class Indexer {
     const manifest = store ? this.options.manifest : undefined;
     // Unchanged since a run read it (same stat signature, see manifest.ts): its entry, without reading the file.
     const known = manifest?.lookup(file.path, file.stat, identity);
-    const knownEntry = known && store!.has(known) ? store!.get(known) : undefined;
-    if (knownEntry) {
-      try {
-        const { symbols, completion } = decodeStoredIndex(decompress(knownEntry), known).index;
-        summary.fromCache++;
-        this.add(uri, file, symbols, completion, file.size, summary);
-        return;
-      } catch {
-        // a damaged entry: read and parse the file as if it were new
-      }
+    const knownFacts = known ? storedFacts(store!, known) : undefined;
+    if (knownFacts) {
+      summary.fromCache++;
+      this.add(uri, file, knownFacts.symbols, knownFacts.completion, file.size, summary);
+      return;
     }
     const readAt = Date.now();
     const read = await readSourceFile(file.path);
@@ -238,35 +244,26 @@ export class Indexer {
     // A full entry (the file was open once) serves as well as an index entry.
     const kind = this.options.entryKind ?? 'index';
     const key = contentKey(identity, text, kind);
-    let symbols: PackedSymbols | undefined;
-    let completion: DerivedIndex['completion'];
     // A second hash of the text only when the index entry is missing.
     const fullKey = (): string => (kind === 'full' ? key : contentKey(identity, text, 'full'));
     const cachedKey = !store ? undefined : store.has(key) ? key : store.has(fullKey()) ? fullKey() : undefined;
-    const cached = cachedKey ? store!.get(cachedKey) : undefined;
-    if (cached) {
-      try {
-        ({ symbols, completion } = decodeStoredIndex(decompress(cached), cachedKey).index);
-        summary.fromCache++;
-        manifest?.record(file.path, file.stat, readAt, identity, cachedKey!);
-      } catch {
-        symbols = undefined;
-      }
-    }
-    if (!symbols) {
+    let facts = cachedKey ? storedFacts(store!, cachedKey) : undefined;
+    if (facts) {
+      summary.fromCache++;
+      manifest?.record(file.path, file.stat, readAt, identity, cachedKey!);
+    } else {
       const result = await this.options.pool.run(file.language, text, { uri, timeoutMs: this.options.settings().parseTimeoutMs, priority, kind });
       if (!result.ok || !result.payload || !result.symbols) {
         skip(result.timedOut ? 'timed-out' : 'parse-failed', file.path);
         return;
       }
       if (result.key === key && store?.put(key, file.language, result.payload)) manifest?.record(file.path, file.stat, readAt, identity, key);
-      symbols = result.symbols;
-      completion = result.completion;
+      facts = { symbols: result.symbols, completion: result.completion };
       summary.parsed++;
       this.options.onParsed?.();
       summary.parseMs += result.parseMs ?? 0;
     }
-    this.add(uri, file, symbols, completion, text.length, summary);
+    this.add(uri, file, facts.symbols, facts.completion, text.length, summary);
   }
 
   private add(uri: string, file: WalkedFile, symbols: PackedSymbols, completion: DerivedIndex['completion'], bytes: number, summary: IndexSummary): void {
