@@ -138,7 +138,11 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     parsers,
     settings: () => settings,
     notify: (_doc, _reason, message) => tell(message),
-    onTreeChanged: (doc) => scheduleDiagnostics(doc),
+    onTreeChanged: (doc) => {
+      scheduleDiagnostics(doc);
+      // A tree may change outside a handler (a parse after its grammar's load finished): settled then too.
+      settleSoon();
+    },
     restore: (doc) => tiers?.restore(doc) ?? false,
     onParsed: (doc, kind) => tiers?.parsed(doc, kind),
   });
@@ -183,6 +187,17 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     if (degraded) warnStore(degraded);
   }
 
+  /** settle() at the next turn of the event loop, once however often it is asked for. */
+  let settleQueued = false;
+  function settleSoon(): void {
+    if (settleQueued) return;
+    settleQueued = true;
+    setImmediate(() => {
+      settleQueued = false;
+      settle();
+    });
+  }
+
   function publishDiagnostics(doc: OpenDocument): void {
     // Before the first parse there is nothing to say: [] would tell the client this version has no errors.
     if (documents.get(doc.uri) !== doc || doc.noTreeReason === 'loading') return;
@@ -209,6 +224,8 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
       setTimeout(() => {
         diagnosticTimers.delete(doc.uri);
         publishDiagnostics(doc);
+        // Reading a demoted document's diagnostics brings it back to warm: the budget holds after timers too.
+        settle();
       }, settings.diagnostics.debounceMs),
     );
   }

@@ -144,6 +144,25 @@ describe('workspace/didChangeConfiguration applies live', () => {
     expect(JSON.parse(change)).toMatchObject({ msg: 'configuration changed: logLevel, memoryMb', changed: { logLevel: { from: 'info', to: 'debug' }, memoryMb: { from: 100, to: budget } } });
   });
 
+  // Work that runs on a timer, not in a message handler (here: diagnostics published after their debounce,
+  // which read a demoted document through its index and so bring it back to warm), holds the budget too.
+  it('the budget holds after timers fire, not only after messages', async () => {
+    const s = await start({ env: { CST_LOG_LEVEL: 'warn', CST_MEMORY_MB: '100', CST_DIAGNOSTICS_DEBOUNCE_MS: '800' } });
+    await openCorpus(s, 6);
+    const before = await stats(s);
+    const budget = (before.usedBytes * 0.3) / 1048576;
+    await configure(s, { memoryMb: budget });
+    const applied = await stats(s);
+    expect(applied.budgetBytes).toBe(Math.round(budget * 1048576));
+    expect(applied.usedBytes).toBeLessThanOrEqual(applied.budgetBytes);
+    expect(applied.tiers.cold.entries + applied.tiers.frozen.entries, JSON.stringify(applied.tiers)).toBeGreaterThan(0);
+    // Quiet until every debounced publish has run.
+    await s.waitForDiagnostics(fileUri(mixedCorpus()[5]!.path));
+    await new Promise((r) => setTimeout(r, 300));
+    const later = await stats(s);
+    expect(later.usedBytes).toBeLessThanOrEqual(later.budgetBytes);
+  });
+
   it('limits: a document over maxFileSizeMb gets a tree when the limit is raised', async () => {
     const s = await start({ env: { CST_LOG_LEVEL: 'warn', CST_MAX_FILE_MB: '0.01' } });
     const uri = 'file:///lifecycle/big.py';
