@@ -119,6 +119,33 @@ describe('$/cstQuery', () => {
     expect((await query({ uri, query: '(identifier) @i' })).captures.map((c) => c.text)).toEqual(['y']);
   });
 
+  // /^(a+)+$/ on 40 a's and a b backtracks 2^40 times in V8's default engine (28 a's took 25 s, measured):
+  // without the linear-time fallback this request, and the server's event loop, would not return for hours.
+  it('#match? patterns cannot freeze the server: backtracking ones run in linear time, unbounded ones are refused', async () => {
+    const uri = 'file:///query/redos.py';
+    const evil = 'a'.repeat(40) + 'b';
+    await opened(uri, 'python', `${evil} = 1\naaaa = 2\n`);
+    const started = performance.now();
+    const r = await query({ uri, query: '((identifier) @x (#match? @x "^(a+)+$"))' });
+    expect(r.captures.map((c) => c.text)).toEqual(['aaaa']);
+    expect(performance.now() - started).toBeLessThan(5000);
+    // `not-match?` and escapes as tree-sitter reads them ("\\w" is \w).
+    expect((await query({ uri, query: '((identifier) @x (#not-match? @x "^(\\\\w+)+$"))' })).captures).toEqual([]);
+    // A backreference or lookaround cannot fall back to the linear-time engine: refused, at the pattern's position.
+    for (const [q, at] of [
+      ['((identifier) @x\n  (#match? @x "^(a+)\\\\1$"))', '2:15'],
+      ['; (#match? @x "ignored in a comment")\n((identifier) @x (#any-match? @x "a(?=b)"))', '2:34'],
+    ] as const) {
+      const refused = await queryError({ uri, query: q });
+      expect(refused.code).toBe(-32602);
+      expect(refused.message).toMatch(new RegExp(`^invalid query at ${at}: the pattern .* cannot run in linear time`));
+      expect(refused.data).toMatchObject({ kind: 'predicate' });
+    }
+    // A pattern JavaScript rejects is named with its position too.
+    expect((await queryError({ uri, query: '((identifier) @x (#match? @x "a("))' })).message).toMatch(/^invalid query at 1:30: Invalid regular expression/);
+    expect((await query({ uri, query: '((identifier) @x (#match? @x "^a{4}$"))' })).captures.map((c) => c.text)).toEqual(['aaaa']);
+  });
+
   it('a query over deep nesting stops at its time budget and says so', async () => {
     const uri = 'file:///query/deep.json';
     const depth = 20_000;

@@ -707,7 +707,8 @@ describe('workspace indexing: restart', () => {
   }, 180_000);
 
   it('does not read again a file whose stat is unchanged since it was read, and reads one rewritten with its old size and mtime', async () => {
-    const root = workspace({ 'a.py': py('alpha'), 'b.py': py('beta'), 'sub/c.py': py('gamma') });
+    // Not ASCII: a file's bytes are not its UTF-16 length, and the summary counts bytes either way.
+    const root = workspace({ 'a.py': py('alpha') + '# naïve café ✓ 😀\n', 'b.py': py('beta'), 'sub/c.py': py('gamma') });
     // Signatures are trusted only for files last written well before they were read (workspace/manifest.ts).
     await new Promise((r) => setTimeout(r, 3200));
     const cacheDir = tmpDir('cst-ws-cache-');
@@ -733,7 +734,8 @@ describe('workspace indexing: restart', () => {
     expect(reads(path.join(logs, 'first.json'))).toEqual(['a.py', 'b.py', path.join('sub', 'c.py')]);
 
     const second = await run(path.join(logs, 'second.json'));
-    expect(indexLogs(second)[0]).toMatchObject({ files: 3, parsed: 0, fromCache: 3 });
+    expect(indexLogs(second)[0]).toMatchObject({ files: 3, parsed: 0, fromCache: 3, bytes: indexLogs(first)[0]!.bytes });
+    expect(indexLogs(first)[0]!.bytes).toBe(['a.py', 'b.py', 'sub/c.py'].reduce((n, f) => n + fs.statSync(path.join(root, f)).size, 0));
     expect(names(await search(second, 'alpha'))).toEqual(['alpha']);
     await second.stop();
     expect(reads(path.join(logs, 'second.json'))).toEqual([]);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Parser, Query, type Tree } from 'web-tree-sitter';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GrammarRegistry, initTreeSitter } from '../../server/src/syntax/grammars.js';
-import { QUERY_WINDOW, runQuery } from '../../server/src/features/cstQuery.js';
+import { QUERY_WINDOW, regexPredicates, runQuery } from '../../server/src/features/cstQuery.js';
 import { repoRoot } from '../helpers/lsp.js';
 import { pythonStdlib } from '../helpers/corpus.js';
 
@@ -94,5 +94,26 @@ describe('runQuery windows', () => {
     } finally {
       query.delete();
     }
+  });
+});
+
+describe('regexPredicates', () => {
+  it('finds the #match? family patterns as tree-sitter reads them, skipping comments and other strings', () => {
+    // As written in a query file: tree-sitter unescapes \\ \" \n \t \r \0 and drops other backslashes.
+    const source = [
+      String.raw`; (#match? @c "in a comment")`,
+      String.raw`((identifier) @a (#match? @a "^[A-Z]\\w*\d$"))`,
+      String.raw`((string) @s (#eq? @s "(#match? @s \"not a predicate\")"))`,
+      String.raw`((identifier) @b (#any-not-match?   @b   "tab\there\"quote"))`,
+      String.raw`((comment) @c (#not-match? @c "a;b") (#any-match? @c "x"))`,
+      String.raw`((identifier) @d (#lua-match? @d "%a+"))`,
+    ].join('\n');
+    const found = regexPredicates(source).map((p) => [p.pattern, source.slice(p.offset, p.offset + 3)]);
+    expect(found).toEqual([
+      ['^[A-Z]\\w*d$', '"^['],
+      ['tab\there"quote', '"ta'],
+      ['a;b', '"a;'],
+      ['x', '"x"'],
+    ]);
   });
 });

@@ -3,11 +3,13 @@
 // a limit). The query is compiled per request and deleted after it; it runs
 // bounded (syntax/queries.ts: start depth, time budget) and its results are
 // capped. A query that does not compile is reported with the position of the
-// problem (web-tree-sitter's QueryError carries the offset).
+// problem (web-tree-sitter's QueryError carries the offset), and so is a
+// #match? pattern that could backtrack for minutes (regexSafety.ts).
 import { Query, type Language, type Tree } from 'web-tree-sitter';
 import type { Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { boundedCapturesChecked } from '../syntax/queries.js';
+import { runsInLinearTime } from '../regexSafety.js';
 import type { CstQueryCapture, CstQueryResult } from '../protocol.js';
 
 export const QUERY_LIMITS = {
@@ -46,10 +48,77 @@ function locate(source: string, offset: number): { offset: number; line: number;
   return { offset, line, character: before.length - (before.lastIndexOf('\n') + 1) };
 }
 
+/** The predicates whose second argument web-tree-sitter compiles with `new RegExp`. */
+const REGEX_PREDICATES = new Set(['#match?', '#not-match?', '#any-match?', '#any-not-match?']);
+
+/**
+ * The patterns of the query's #match? family predicates, unescaped as
+ * tree-sitter reads its string literals, with the offset of each literal's
+ * opening quote. A scan of the query's tokens: `;` comments, string literals,
+ * parentheses and words.
+ */
+export function regexPredicates(source: string): { pattern: string; offset: number }[] {
+  const out: { pattern: string; offset: number }[] = [];
+  const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '0': '\0' };
+  // 1: after '(', 2: after '(#match?', 3: after '(#match? @capture'.
+  let state = 0;
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i]!;
+    if (ch === ';') {
+      while (i < source.length && source[i] !== '\n') i++;
+    } else if (/\s/.test(ch)) {
+      i++;
+    } else if (ch === '"') {
+      const offset = i++;
+      let pattern = '';
+      while (i < source.length && source[i] !== '"') {
+        if (source[i] === '\\' && i + 1 < source.length) {
+          const e = source[i + 1]!;
+          pattern += ESCAPES[e] ?? e;
+          i += 2;
+        } else pattern += source[i++];
+      }
+      i++;
+      if (state === 3) out.push({ pattern, offset });
+      state = 0;
+    } else if (ch === '(' || ch === ')') {
+      state = ch === '(' ? 1 : 0;
+      i++;
+    } else {
+      const start = i;
+      while (i < source.length && !/[\s()";]/.test(source[i]!)) i++;
+      const word = source.slice(start, i);
+      state = state === 1 && REGEX_PREDICATES.has(word) ? 2 : state === 2 && word.startsWith('@') ? 3 : 0;
+    }
+  }
+  return out;
+}
+
+/** A #match? pattern JavaScript rejects, or one that may backtrack without bound: refused with its position. */
+function checkRegexPredicates(source: string): void {
+  for (const { pattern, offset } of regexPredicates(source)) {
+    const where = locate(source, offset);
+    try {
+      new RegExp(pattern);
+    } catch (err) {
+      throw new QueryProblem(`invalid query at ${where.line + 1}:${where.character + 1}: ${(err as Error).message}`, 'predicate', where);
+    }
+    if (!runsInLinearTime(pattern)) {
+      throw new QueryProblem(
+        `invalid query at ${where.line + 1}:${where.character + 1}: the pattern /${pattern}/ cannot run in linear time (a backreference, lookaround or very large counted repetition can take minutes on one string; tree-sitter's own regex engine refuses them too)`,
+        'predicate',
+        where,
+      );
+    }
+  }
+}
+
 /** Compile `source` for `language`; a QueryProblem naming the position when it does not compile. */
 export function compileQuery(language: Language, source: string): Query {
   if (!source.trim()) throw new QueryProblem('the query is empty', 'empty');
   if (source.length > QUERY_LIMITS.queryLength) throw new QueryProblem(`the query is ${source.length} characters long; at most ${QUERY_LIMITS.queryLength} are accepted`, 'too-long');
+  checkRegexPredicates(source);
   try {
     return new Query(language, source);
   } catch (err) {

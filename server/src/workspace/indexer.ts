@@ -30,6 +30,7 @@ export interface IndexSummary {
   files: number;
   parsed: number;
   fromCache: number;
+  /** Bytes on disk of the files indexed. */
   bytes: number;
   ms: number;
   parseMs: number;
@@ -263,7 +264,8 @@ export class Indexer {
       this.options.onParsed?.();
       summary.parseMs += result.parseMs ?? 0;
     }
-    this.add(uri, file, facts.symbols, facts.completion, text.length, summary);
+    // Bytes on disk, as a file served from the manifest counts them (file.size): not the text's UTF-16 length.
+    this.add(uri, file, facts.symbols, facts.completion, read.bytes, summary);
   }
 
   private add(uri: string, file: WalkedFile, symbols: PackedSymbols, completion: DerivedIndex['completion'], bytes: number, summary: IndexSummary): void {

@@ -367,7 +367,7 @@ export class Walker {
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Read a workspace file as text: undefined with a reason for binary (NUL bytes) or non-UTF-8 content. */
-export async function readSourceFile(p: string): Promise<{ text: string } | { skip: SkipReason }> {
+export async function readSourceFile(p: string): Promise<{ text: string; bytes: number } | { skip: SkipReason }> {
   let bytes: Buffer;
   try {
     bytes = await fs.promises.readFile(p);
@@ -375,14 +375,14 @@ export async function readSourceFile(p: string): Promise<{ text: string } | { sk
     audit('read', p, errorCode(err));
     return { skip: 'unreadable' };
   }
-  const result: { text: string } | { skip: SkipReason } = bytes.subarray(0, 8192).includes(0) ? { skip: 'binary' } : decodeUtf8(bytes);
+  const result: { text: string; bytes: number } | { skip: SkipReason } = bytes.subarray(0, 8192).includes(0) ? { skip: 'binary' } : decodeUtf8(bytes);
   audit('read', p, 'skip' in result ? result.skip : 'ok', { bytes: bytes.length });
   return result;
 }
 
-function decodeUtf8(bytes: Buffer): { text: string } | { skip: SkipReason } {
+function decodeUtf8(bytes: Buffer): { text: string; bytes: number } | { skip: SkipReason } {
   try {
-    return { text: utf8.decode(bytes) };
+    return { text: utf8.decode(bytes), bytes: bytes.length };
   } catch {
     return { skip: 'not-utf8' };
   }
