@@ -28,7 +28,7 @@ function twoThousandLines(): string {
 }
 
 describe('no leaks', () => {
-  it('10,000 edits and 1,000 open/close cycles keep RSS and the WASM heap within 10% of their level after the first 100', { timeout: 600_000 }, async () => {
+  it('10,000 edits and 1,000 open/close cycles keep the WASM heap within 10% of its level after the first 100, RSS within 20%, and the JS heap flat over their second half', { timeout: 600_000 }, async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cst-leak-'));
     server = await startServer({ env: { CST_CACHE_DIR: dir, CST_DIAGNOSTICS_DEBOUNCE_MS: '50' }, nodeArgs: ['--expose-gc'] });
     const s = server;
@@ -51,6 +51,7 @@ describe('no leaks', () => {
     let version = 1;
     const stats = () => s.request<CstStats>('$/cstStats', {});
     let baseline: CstStats['process'] | undefined;
+    let midEdits: CstStats['process'] | undefined;
     // The idle persistence starts a worker thread (its memory is part of RSS): let it exist before measuring.
     for (let t = 0; t < 200 && (await stats()).frozen.records < 1; t++) await new Promise((r) => setTimeout(r, 100));
     // Typing: insert then delete a short identifier at spread-out lines (the text returns to itself).
@@ -60,28 +61,42 @@ describe('no leaks', () => {
       s.change(uri, ++version, [{ range: { start: { line, character: 0 }, end: { line, character: 3 } }, text: '' }]);
       if (i % 500 === 0) await stats(); // let the server keep up
       if (i === 100) baseline = await settled();
+      if (i === 5000) midEdits = await settled();
     }
     const afterEdits = await settled();
     // Open/close cycles of the same size of file under fresh URIs; their level after the first 100 is their baseline.
     let cyclesBaseline: CstStats['process'] | undefined;
+    let midCycles: CstStats['process'] | undefined;
     for (let i = 0; i < 1000; i++) {
       const u = `file:///leak/cycle-${i}.py`;
       s.open(u, 'python', text);
       s.close(u);
       if (i % 100 === 0) await stats();
       if (i === 100) cyclesBaseline = await settled();
+      if (i === 500) midCycles = await settled();
     }
     const end = await settled();
     expect(baseline).toBeDefined();
-    const within = (v: number, base: number) => v <= base * 1.1;
+    const within = (v: number, base: number, share = 0.1) => v <= base * (1 + share);
     const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
-    expect(within(afterEdits.wasmHeapBytes, baseline!.wasmHeapBytes), `WASM heap ${mb(baseline!.wasmHeapBytes)} -> ${mb(afterEdits.wasmHeapBytes)} over 10,000 edits`).toBe(true);
-    expect(within(afterEdits.rssBytes, baseline!.rssBytes), `RSS ${mb(baseline!.rssBytes)} -> ${mb(afterEdits.rssBytes)} over 10,000 edits`).toBe(true);
-    expect(within(end.wasmHeapBytes, cyclesBaseline!.wasmHeapBytes), `WASM heap ${mb(cyclesBaseline!.wasmHeapBytes)} -> ${mb(end.wasmHeapBytes)} over 1,000 open/close cycles`).toBe(true);
-    expect(within(end.rssBytes, cyclesBaseline!.rssBytes), `RSS ${mb(cyclesBaseline!.rssBytes)} -> ${mb(end.rssBytes)} over 1,000 open/close cycles`).toBe(true);
+    // The exact signal for trees and parsers: the WASM heap, within 10%.
+    // The JS heap after a full collection fills for a while (optimized code, bounded caches and histograms:
+    // +1.4 MB over the first 2,000 edits, then flat to 30,000, measured): its second half adds at most 5%
+    // (a leak of 150 bytes per edit would break it).
+    // RSS also holds the worker thread and malloc arenas: with both heaps flat it moved between 117.9 and
+    // 122.2 MB from one reading to the next, and by 12% on a loaded machine; it gets 20% (a leaked text per
+    // open/close cycle would add 80 MB).
+    for (const [what, from, mid, to] of [
+      ['10,000 edits', baseline!, midEdits!, afterEdits],
+      ['1,000 open/close cycles', cyclesBaseline!, midCycles!, end],
+    ] as const) {
+      expect(within(to.wasmHeapBytes, from.wasmHeapBytes), `WASM heap ${mb(from.wasmHeapBytes)} -> ${mb(to.wasmHeapBytes)} over ${what}`).toBe(true);
+      expect(within(to.heapUsedBytes, mid.heapUsedBytes, 0.05), `JS heap ${mb(mid.heapUsedBytes)} -> ${mb(to.heapUsedBytes)} over the second half of ${what}`).toBe(true);
+      expect(within(to.rssBytes, from.rssBytes, 0.2), `RSS ${mb(from.rssBytes)} -> ${mb(to.rssBytes)} over ${what}`).toBe(true);
+    }
     // And the whole session stays near the first level too (WASM linear memory never shrinks: it must not grow).
     expect(within(end.wasmHeapBytes, baseline!.wasmHeapBytes)).toBe(true);
-    console.log(`leak test: edits RSS ${mb(baseline!.rssBytes)} -> ${mb(afterEdits.rssBytes)}, WASM ${mb(baseline!.wasmHeapBytes)} -> ${mb(afterEdits.wasmHeapBytes)}; cycles RSS ${mb(cyclesBaseline!.rssBytes)} -> ${mb(end.rssBytes)}, WASM ${mb(cyclesBaseline!.wasmHeapBytes)} -> ${mb(end.wasmHeapBytes)}`);
+    console.log(`leak test: edits RSS ${mb(baseline!.rssBytes)} -> ${mb(afterEdits.rssBytes)}, JS ${mb(baseline!.heapUsedBytes)} -> ${mb(midEdits!.heapUsedBytes)} -> ${mb(afterEdits.heapUsedBytes)}, WASM ${mb(baseline!.wasmHeapBytes)} -> ${mb(afterEdits.wasmHeapBytes)}; cycles RSS ${mb(cyclesBaseline!.rssBytes)} -> ${mb(end.rssBytes)}, JS ${mb(cyclesBaseline!.heapUsedBytes)} -> ${mb(midCycles!.heapUsedBytes)} -> ${mb(end.heapUsedBytes)}, WASM ${mb(cyclesBaseline!.wasmHeapBytes)} -> ${mb(end.wasmHeapBytes)}`);
     expect(end.liveTrees).toBe(1);
   });
 
