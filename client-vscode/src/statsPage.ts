@@ -103,6 +103,8 @@ export function statsPageBody(state: ServerState, updatedAt: Date = new Date()):
       ['WASM heap', formatBytes(stats.process.wasmHeapBytes)],
       ['JS heap used', formatBytes(stats.process.heapUsedBytes)],
       ['live trees', formatCount(stats.process.liveTrees)],
+      // Older servers do not send it.
+      ['parse worker threads', stats.process.workerThreads === undefined ? '—' : formatCount(stats.process.workerThreads)],
       ['documents open / indexed', `${formatCount(stats.documents.open)} / ${formatCount(stats.documents.indexed)}`],
       ['uptime', health ? `${formatCount(health.uptimeSeconds)} s` : '—'],
     ]),

@@ -25,6 +25,8 @@ export interface Settings {
   maxWorkers: number;
   /** More worker threads, at a lower OS priority (Linux), for background indexing only. */
   backgroundWorkers: number;
+  /** A worker thread with nothing to do for this long ends (it starts again on demand). */
+  workerIdleMs: number;
   index: {
     enabled: boolean;
     maxFiles: number;
@@ -54,6 +56,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     segmentSize: 262144,
     maxWorkers: Math.max(1, (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length) - 1),
     backgroundWorkers: 1,
+    workerIdleMs: 60_000,
     index: { enabled: true, maxFiles: 50_000, maxFileBytes: 2 * 1024 * 1024, include: [], exclude: [] },
     workspaceSymbolLimit: 500,
   };
@@ -86,6 +89,7 @@ const FIELDS: { key: string; env?: string; schema: z.ZodType; apply: (s: Setting
   { key: 'workspaceSymbolLimit', env: 'CST_WORKSPACE_SYMBOL_LIMIT', schema: z.coerce.number().int().min(1).max(100_000), apply: (s, v: number) => (s.workspaceSymbolLimit = v) },
   { key: 'maxWorkers', env: 'CST_MAX_WORKERS', schema: z.coerce.number().int().min(1).max(64), apply: (s, v: number) => (s.maxWorkers = v) },
   { key: 'backgroundWorkers', env: 'CST_BACKGROUND_WORKERS', schema: z.coerce.number().int().min(0).max(64), apply: (s, v: number) => (s.backgroundWorkers = v) },
+  { key: 'workerIdleMs', env: 'CST_WORKER_IDLE_MS', schema: z.coerce.number().int().min(100).max(86_400_000), apply: (s, v: number) => (s.workerIdleMs = v) },
 ];
 
 /** The changed settings with their old and new values (for the log), by dotted key. */

@@ -86,7 +86,8 @@ export interface CstStats {
   };
   /** givenUp: confirmations stopped in their worker by an edit of the document (the idle timer starts them again). */
   confirmations: { confirmed: number; mismatches: number; pending: number; givenUp: number };
-  process: { rssBytes: number; heapUsedBytes: number; wasmHeapBytes: number; liveTrees: number };
+  /** workerThreads: parse workers alive now (started on demand, ended after workerIdleMs without work). */
+  process: { rssBytes: number; heapUsedBytes: number; wasmHeapBytes: number; liveTrees: number; workerThreads: number };
   documents: { open: number; indexed: number };
   frozen: { segments: number; segmentLoads: number; corruptRecords: number; records: number; writes: number; writeErrors: number; degraded?: string };
   document?: { uri: string; languageId: string; version: number; tier: Tier | 'none'; nodeCount: number; bytes: number };

@@ -167,6 +167,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     documents,
     registry,
     indexed: () => workspaceIndex.fileCount,
+    workerThreads: () => pool?.live ?? 0,
     indexCheck: () => indexer?.check() ?? 'ok',
     version: SERVER_VERSION,
     startedAt,
@@ -255,7 +256,7 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     applySettings(params.initializationOptions, 'initializationOptions');
     canRegisterConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     hierarchicalSymbols = params.capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
-    pool = new WorkerPool(settings.maxWorkers, settings.backgroundWorkers, BACKGROUND_NICE);
+    pool = new WorkerPool(settings.maxWorkers, settings.backgroundWorkers, BACKGROUND_NICE, () => settings.workerIdleMs);
     tiers = new TierManager(documents, registry, () => settings, counters, pool, openStore());
     tiers.needsFacts = inWorkspace;
     tiers.onSymbols = (uri, symbols, completion) => {

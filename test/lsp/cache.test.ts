@@ -294,6 +294,29 @@ describe('idle confirmation', () => {
   }, 120_000);
 });
 
+describe('parse workers', () => {
+  it('a worker with nothing to do ends after workerIdleMs (its memory given back), and the next confirmation starts one again', async () => {
+    const s = await server({ CST_CACHE_DIR: tmpDir(), CST_WORKER_IDLE_MS: '1000' });
+    const file = pythonFiles(1, 20_000, 60_000)[0]!;
+    const uri = fileUri(file);
+    s.open(uri, 'python', fs.readFileSync(file, 'utf8'));
+    await s.waitForDiagnostics(uri);
+    // Opened: a full parse on the main thread, confirmed by definition; no worker was needed.
+    expect((await stats(s)).process.workerThreads).toBe(0);
+    const edit = (version: number) => s.change(uri, version, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `x${version} = 1\n` }]);
+    edit(2);
+    // The worker lives at least workerIdleMs after its task: a poll every 50 ms sees it.
+    await waitFor('a worker for the confirmation', () => stats(s), (st) => st.process.workerThreads === 1, 30_000);
+    await waitFor('the confirmation', () => stats(s), (st) => st.confirmations.confirmed === 1, 30_000);
+    await waitFor('the idle worker to end', () => stats(s), (st) => st.process.workerThreads === 0, 10_000);
+    edit(3);
+    const again = await waitFor('the next confirmation, in a new worker', () => stats(s), (st) => st.confirmations.confirmed === 2, 30_000);
+    expect(again.confirmations.mismatches).toBe(0);
+    await waitFor('that worker to end too', () => stats(s), (st) => st.process.workerThreads === 0, 10_000);
+    expect(((await symbols(s, uri)) as unknown[]).length).toBeGreaterThan(0);
+  }, 120_000);
+});
+
 describe('statistics requests', () => {
   it('answer with [] params (Neovim 0.7) and do not disturb the cache', async () => {
     const s = await server({ CST_CACHE_DIR: tmpDir() });

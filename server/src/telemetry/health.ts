@@ -16,6 +16,8 @@ export interface StatsSources {
   /** Workspace files indexed (workspace index; 0 until it runs). */
   indexed: () => number;
   indexCheck: () => string;
+  /** Parse worker threads alive now. */
+  workerThreads: () => number;
   version: string;
   startedAt: number;
 }
@@ -38,7 +40,7 @@ export function cstStats(src: StatsSources, uri?: string): CstStats {
     evictions: counters.evictions,
     parses: { ...counters.parses, latencyMs: counters.parseLatency.percentiles() },
     confirmations: { confirmed: counters.confirmed, mismatches: counters.mismatches, pending: tiers.confirmationsPending, givenUp: counters.confirmationsGivenUp },
-    process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, wasmHeapBytes: wasmHeapBytes(), liveTrees: liveTreeCount() },
+    process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, wasmHeapBytes: wasmHeapBytes(), liveTrees: liveTreeCount(), workerThreads: src.workerThreads() },
     documents: { open: src.documents.size, indexed: src.indexed() },
     frozen: {
       segments: store?.segments ?? 0,

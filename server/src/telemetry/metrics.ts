@@ -59,7 +59,7 @@ function zeroStats(): CstStats {
     evictions: 0,
     parses: { full: 0, incremental: 0, prepared: 0, background: 0, failed: 0, timedOut: 0, latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 } },
     confirmations: { confirmed: 0, mismatches: 0, pending: 0, givenUp: 0 },
-    process: { rssBytes: 0, heapUsedBytes: 0, wasmHeapBytes: 0, liveTrees: 0 },
+    process: { rssBytes: 0, heapUsedBytes: 0, wasmHeapBytes: 0, liveTrees: 0, workerThreads: 0 },
     documents: { open: 0, indexed: 0 },
     frozen: { segments: 0, segmentLoads: 0, corruptRecords: 0, records: 0, writes: 0, writeErrors: 0 },
   };
@@ -130,6 +130,7 @@ export class ServerMetrics {
     gauge('cst_indexing_active', '1 while workspace indexing runs.', [], () => [[{}, this.src.indexing().state === 'indexing' ? 1 : 0]]);
     gauge('cst_wasm_heap_bytes', 'Size of the web-tree-sitter WASM linear memory (it never shrinks).', [], () => [[{}, snap().process.wasmHeapBytes]]);
     gauge('cst_live_trees', 'Live web-tree-sitter trees.', [], () => [[{}, snap().process.liveTrees]]);
+    gauge('cst_worker_threads', 'Parse worker threads alive (they end after workerIdleMs without work).', [], () => [[{}, snap().process.workerThreads]]);
     gauge('cst_requests_in_flight', 'Requests received and not answered yet (queued or running).', [], () => [[{}, this.src.traffic?.inFlight ?? 0]]);
     counter('cst_requests_dropped_total', 'Requests answered without their result: content_modified (their document changed again first), cancelled_before_run ($/cancelRequest while queued).', ['reason'], () => [
       [{ reason: 'content_modified' }, this.src.traffic?.counts.contentModified ?? 0],
