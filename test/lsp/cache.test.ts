@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileUri, startServer, type TestServer } from '../helpers/lsp.js';
+import { fileUri, repoRoot, startServer, type TestServer } from '../helpers/lsp.js';
 import { mixedCorpus, pythonFiles } from '../helpers/corpus.js';
-import type { CstStats, Health, Tier } from '../../server/src/protocol.js';
+import type { CstStats, DebugTreeResult, Health, Tier } from '../../server/src/protocol.js';
 
 const servers: TestServer[] = [];
 const tmpDirs: string[] = [];
@@ -292,6 +292,52 @@ describe('idle confirmation', () => {
     await waitFor('the confirmed entry on disk', () => stats(s), (st) => st.frozen.records >= 1, 30_000);
     expect(((await symbols(s, uri)) as unknown[]).length).toBeGreaterThan(10);
   }, 120_000);
+});
+
+describe('idle confirmation by shape', () => {
+  it('a live tree of the same node count but another shape than a full parse is found by the confirmation and replaced', async () => {
+    const s = await server({ CST_CACHE_DIR: tmpDir() });
+    const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/lsp/shape-divergence.json'), 'utf8')) as { file: string; notifications: unknown[][] };
+    const original = fs.readFileSync(path.join(repoRoot, fixture.file), 'utf8');
+    const tree = (uri: string) => s.request<DebugTreeResult>('$/cstDebugTree', { uri, nodes: true, text: true });
+    const uri = fileUri(path.join(tmpDir(), 'tools.js'));
+    s.open(uri, 'javascript', original);
+    await s.waitForDiagnostics(uri);
+    const fresh = await tree(uri);
+    // tree-sitter's own incremental parse of these edits, back at the original text: the same number of
+    // nodes, one comment under another parent (see the fixture).
+    fixture.notifications.forEach((changes, i) => s.change(uri, i + 2, changes as never));
+    const live = await tree(uri);
+    expect(live).toMatchObject({ text: original, lastParse: 'incremental', nodeCount: fresh.nodeCount });
+    expect(live.digest).not.toBe(fresh.digest);
+    // Quiet: the worker's full parse has the same node count, and the shapes differ; the full parse wins.
+    const replaced = await waitFor('the confirmation to replace the live tree', () => stats(s, uri), (st) => st.confirmations.mismatches === 1, 30_000);
+    expect(replaced.document).toMatchObject({ tier: 'warm' });
+    expect(replaced.confirmations).toMatchObject({ confirmed: 1, givenUp: 0 });
+    expect(s.stderr()).toMatch(/incremental tree differs from a full parse; replaced by the full parse/);
+    // The next edit parses in full from the corrected text: the tree of a fresh parse.
+    const end = { line: original.split('\n').length - 1, character: 0 };
+    s.change(uri, fixture.notifications.length + 2, [{ range: { start: end, end }, text: '\n' }]);
+    const again = await tree(uri);
+    const other = fileUri(path.join(tmpDir(), 'fresh.js'));
+    s.open(other, 'javascript', original + '\n');
+    await s.waitForDiagnostics(other);
+    expect(again.lastParse).toBe('full');
+    expect(again.digest).toBe((await tree(other)).digest);
+  }, 60_000);
+
+  it('an unchanged shape is confirmed, not replaced', async () => {
+    const s = await server({ CST_CACHE_DIR: tmpDir() });
+    const file = pythonFiles(1, 20_000, 60_000)[0]!;
+    const uri = fileUri(file);
+    const text = fs.readFileSync(file, 'utf8');
+    s.open(uri, 'python', text);
+    await s.waitForDiagnostics(uri);
+    s.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' }]);
+    const done = await waitFor('the confirmation', () => stats(s, uri), (st) => st.confirmations.confirmed === 1, 30_000);
+    expect(done.confirmations.mismatches).toBe(0);
+    expect(done.document).toMatchObject({ tier: 'hot' });
+  }, 60_000);
 });
 
 describe('parse workers', () => {

@@ -33,7 +33,7 @@ import {
   type ContentChange,
   type Position,
 } from '../helpers/oracle.js';
-import type { DebugTreeResult } from '../../server/src/protocol.js';
+import type { CstStats, DebugTreeResult } from '../../server/src/protocol.js';
 
 const SEED = parseSeed(process.env.CST_FUZZ_SEED) ?? (Math.random() * 2 ** 32) >>> 0;
 const ITERATIONS = Number(process.env.CST_FUZZ_ITERATIONS ?? 300);
@@ -282,7 +282,7 @@ describe(`incremental parse equals a fresh parse (seed ${SEED}, ${ITERATIONS} no
       expect(opened.digest).toBe(freshOriginal.digest);
       const mirror = oracle.mirror(original);
 
-      const stats = { changes: 0, rangedOnly: 0, incremental: 0, checkpoints: 0, divergent: 0, resynced: 0, demoted: 0, notIncremental: [] as string[], serverMs: 0 };
+      const stats = { changes: 0, rangedOnly: 0, incremental: 0, checkpoints: 0, divergent: 0, resynced: 0, corrected: 0, demoted: 0, notIncremental: [] as string[], serverMs: 0 };
       const history: ContentChange[][] = [];
       let undo: ContentChange[][] = [];
       let episodeLength = 1 + gen.int(60);
@@ -335,8 +335,17 @@ describe(`incremental parse equals a fresh parse (seed ${SEED}, ${ITERATIONS} no
         } else if (got.digest !== inc.digest && got.digest !== fresh.digest) {
           const note = inc.digest === fresh.digest ? 'which equals the fresh parse' : 'the fresh parse differs too';
           problem = `server tree != in-process incremental parse (${note})\n${explainMismatch(await fullTree(server, uri), expected, inc.lines, 'in-process incremental parse')}`;
-        } else if (checkpoint && got.digest !== fresh.digest) {
+        } else if (checkpoint && got.digest !== fresh.digest && got.digest !== inc.digest) {
           problem = `back at the original file, the incremental tree != the fresh parse\n${explainMismatch(await fullTree(server, uri), expected, fresh.lines, 'fresh parse')}`;
+        } else if (checkpoint && got.digest !== fresh.digest) {
+          // tree-sitter's own incremental result, even on valid code (the in-process parse of the same
+          // edits is this very tree; seed 2499494737 found a comment under the wrong parent, same node
+          // count): the idle confirmation must find it by its shape and put the full parse in its place.
+          const explained = explainMismatch(await fullTree(server, uri), expected, fresh.lines, 'fresh parse');
+          if (await replacedByConfirmation(server, uri)) {
+            stats.corrected++;
+            mirror.reset(expected);
+          } else problem = `back at the original file, tree-sitter's incremental tree != the fresh parse, and the idle confirmation did not replace it\n${explained}`;
         }
         if (!problem && !demoted && got.digest !== inc.digest) {
           // The server holds the fresh parse where ours diverged (it reparsed from scratch, e.g. after
@@ -366,6 +375,7 @@ describe(`incremental parse equals a fresh parse (seed ${SEED}, ${ITERATIONS} no
           `${stats.incremental}/${stats.rangedOnly} ranged-only notifications reparsed incrementally, ` +
           `${stats.divergent} states where tree-sitter's incremental parse differs from a fresh one ` +
           `(the server held the fresh one in ${stats.resynced}); ` +
+          `${stats.corrected} checkpoints where tree-sitter's own incremental tree was not the fresh one and the idle confirmation replaced it; ` +
           `server ${(stats.serverMs / ITERATIONS).toFixed(2)} ms per didChange`,
       );
       // The fuzz must exercise the incremental path, not a full reparse each time, and reach the checkpoints.
@@ -377,6 +387,21 @@ describe(`incremental parse equals a fresh parse (seed ${SEED}, ${ITERATIONS} no
     }, 180_000);
   });
 });
+
+/**
+ * Quiet, the document's idle confirmation (a full parse in a worker) compares the live tree with it by
+ * shape, counts a mismatch and drops the live tree for the full parse's data (warm): wait for that.
+ */
+async function replacedByConfirmation(server: TestServer, uri: string): Promise<boolean> {
+  const before = (await server.request<CstStats>('$/cstStats', {})).confirmations.mismatches;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const st = await server.request<CstStats>('$/cstStats', { uri });
+    if (st.confirmations.mismatches > before && st.document?.tier === 'warm') return true;
+  }
+  return false;
+}
 
 async function fullTree(server: TestServer, uri: string): Promise<DebugTreeResult> {
   return server.request<DebugTreeResult>('$/cstDebugTree', { uri, nodes: true, text: true });

@@ -15,6 +15,8 @@ import { Priority, type WorkerPool } from '../workspace/workers.js';
 import { logger } from '../log.js';
 import type { Tier } from '../protocol.js';
 import type { PackedSymbols } from '../features/symbolPack.js';
+import { ShapeDigest } from '../syntax/shapeDigest.js';
+import type { TreeRef } from './treeRef.js';
 
 /**
  * Accounted WASM-heap bytes per node of a live tree. Measured: growth of
@@ -30,6 +32,11 @@ export const HOT_BYTES_PER_NODE = 72;
  * only what was not written yet (the store is crash-safe).
  */
 export const SHUTDOWN_PERSIST_BUDGET_MS = 4000;
+/**
+ * Main-thread time per slice of the live tree's shape digest (confirmation):
+ * a message that arrives meanwhile waits at most about this long.
+ */
+const DIGEST_SLICE_MS = 4;
 /** Text is held as a JS string: 2 bytes per UTF-16 code unit. */
 export const TEXT_BYTES_PER_CHAR = 2;
 
@@ -384,13 +391,22 @@ export class TierManager {
     this.confirming.get(doc.uri)?.abort();
     this.confirming.set(doc.uri, giveUp);
     try {
-      const result = await this.pool.run(grammar.spec.id, doc.text.getText(), { uri: doc.uri, timeoutMs: this.settings().parseTimeoutMs, priority: Priority.confirm, facts: Boolean(this.onSymbols) && this.needsFacts(doc.uri), signal: giveUp.signal });
+      const result = await this.pool.run(grammar.spec.id, doc.text.getText(), { uri: doc.uri, timeoutMs: this.settings().parseTimeoutMs, priority: Priority.confirm, facts: Boolean(this.onSymbols) && this.needsFacts(doc.uri), digest: nodeCount >= 0, signal: giveUp.signal });
       if (result.cancelled) this.counters.confirmationsGivenUp++;
       if (!result.ok || !result.payload || result.key !== key) return;
       if (!this.store.has(key)) this.store.put(key, grammar.spec.id, result.payload);
       if (result.symbols && this.docs.get(doc.uri) === doc) this.onSymbols?.(doc.uri, result.symbols, result.completion);
       if (this.docs.get(doc.uri) !== doc || doc.version !== version) return;
-      if (nodeCount >= 0 && doc.tree && result.nodeCount !== nodeCount) {
+      // Same node count is not the same tree: the shapes are compared too (the live tree's digest is
+      // taken in slices between messages; an edit meanwhile gives the comparison up with the rest).
+      const ref = doc.tree;
+      let differs = nodeCount >= 0 && ref !== null && result.nodeCount !== nodeCount;
+      if (!differs && nodeCount >= 0 && ref && result.digest) {
+        const live = await this.liveDigest(ref, giveUp.signal);
+        if (live === undefined || this.docs.get(doc.uri) !== doc || doc.version !== version || doc.tree !== ref) return;
+        differs = live !== result.digest;
+      }
+      if (differs && doc.tree) {
         this.counters.mismatches++;
         logger().error({ uri: doc.uri, incremental: nodeCount, full: result.nodeCount }, 'incremental tree differs from a full parse; replaced by the full parse');
         const warm = this.decode(doc, result.payload);
@@ -407,6 +423,21 @@ export class TierManager {
     } finally {
       this.pendingConfirmations--;
       if (this.confirming.get(doc.uri) === giveUp) this.confirming.delete(doc.uri);
+    }
+  }
+
+  /** The shape digest of a live tree, in slices of DIGEST_SLICE_MS between messages; undefined when given up or replaced meanwhile. */
+  private async liveDigest(ref: TreeRef, signal: AbortSignal): Promise<string | undefined> {
+    const digest = new ShapeDigest(ref.acquire());
+    try {
+      while (!digest.step(DIGEST_SLICE_MS)) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal.aborted || !ref.alive) return undefined;
+      }
+      return digest.value;
+    } finally {
+      digest.dispose();
+      ref.release();
     }
   }
 

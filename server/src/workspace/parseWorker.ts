@@ -8,6 +8,7 @@ import { GrammarRegistry } from '../syntax/grammars.js';
 import { ParserPool } from '../syntax/parser.js';
 import { BuildStopped, buildWorkspaceIndex, compress, contentKey, encodeEntry, warmFromTree } from '../cache/entry.js';
 import { packSymbols } from '../features/symbolPack.js';
+import { shapeDigest } from '../syntax/shapeDigest.js';
 import { createLogger } from '../log.js';
 import type { ParseTask, ParseTaskResult } from './workers.js';
 
@@ -51,7 +52,8 @@ async function handle(task: ParseTask): Promise<ParseTaskResult> {
     const symbols = packSymbols(entry.index.symbols);
     const payload = compress(encodeEntry(spec.id, key, entry, symbols));
     const facts = task.facts === false ? {} : { symbols, completion: entry.index.completion };
-    return { id: task.id, ok: true, key, payload, ...facts, nodeCount, parseMs: outcome.ms };
+    const digest = task.digest ? { digest: shapeDigest(outcome.tree) } : {};
+    return { id: task.id, ok: true, key, payload, ...facts, ...digest, nodeCount, parseMs: outcome.ms };
   } catch (err) {
     if (err instanceof BuildStopped) return cancelled;
     throw err;

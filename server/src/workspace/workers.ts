@@ -16,6 +16,8 @@ export interface ParseTask {
   timeoutMs: number;
   /** Send the symbols and completion facts along with the payload (default true): the receiving thread pays to deserialize them. */
   facts?: boolean;
+  /** Send the tree's shape digest (syntax/shapeDigest.ts): a confirmation compares the live tree with it. */
+  digest?: boolean;
 }
 
 export interface ParseTaskResult {
@@ -29,6 +31,8 @@ export interface ParseTaskResult {
   /** The completion facts of the derived index (workspace identifier and member tables). */
   completion?: DerivedIndex['completion'];
   nodeCount?: number;
+  /** The full parse's shape digest, when the task asked for it. */
+  digest?: string;
   parseMs?: number;
   timedOut?: boolean;
   /** Stopped because the caller aborted it (run's `signal`). */
@@ -126,12 +130,12 @@ export class WorkerPool {
    * the worker stops at its next check (tree-sitter's progress callback during
    * the parse, then between stages). Either way the result is {ok: false, cancelled: true}.
    */
-  run(language: string, text: string, options: { uri?: string; timeoutMs: number; priority?: Priority; kind?: EntryKind; facts?: boolean; signal?: AbortSignal }): Promise<ParseTaskResult> {
+  run(language: string, text: string, options: { uri?: string; timeoutMs: number; priority?: Priority; kind?: EntryKind; facts?: boolean; digest?: boolean; signal?: AbortSignal }): Promise<ParseTaskResult> {
     if (this.closed) return Promise.resolve({ id: 0, ok: false, error: 'worker pool closed' });
     const cancelled = (id: number): ParseTaskResult => ({ id, ok: false, cancelled: true, error: 'cancelled' });
     if (options.signal?.aborted) return Promise.resolve(cancelled(0));
     return new Promise((resolve) => {
-      const task: ParseTask = { id: this.nextId++, language, text, kind: options.kind ?? 'full', uri: options.uri, timeoutMs: options.timeoutMs, facts: options.facts };
+      const task: ParseTask = { id: this.nextId++, language, text, kind: options.kind ?? 'full', uri: options.uri, timeoutMs: options.timeoutMs, facts: options.facts, digest: options.digest };
       const priority = options.priority ?? Priority.background;
       const pending: Pending = { task, priority, resolve };
       options.signal?.addEventListener(
