@@ -138,12 +138,9 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     parsers,
     settings: () => settings,
     notify: (_doc, _reason, message) => tell(message),
-    onTreeChanged: (doc) => {
-      scheduleDiagnostics(doc);
-      // A tree may change outside a handler (a parse after its grammar's load finished): settled then too.
-      settleSoon();
-    },
+    onTreeChanged: (doc) => scheduleDiagnostics(doc),
     restore: (doc) => tiers?.restore(doc) ?? false,
+    settle,
     onParsed: (doc, kind) => tiers?.parsed(doc, kind),
   });
   const idle = new IdleCompletion({ documents, tiers: () => tiers, registry, workspace: workspaceIndex, traffic: options.traffic, settle });
@@ -186,17 +183,6 @@ export function startServer(connection: Connection, options: { traffic?: Traffic
     tiers?.enforce();
     const degraded = tiers?.frozenStore?.stats().degraded;
     if (degraded) warnStore(degraded);
-  }
-
-  /** settle() at the next turn of the event loop, once however often it is asked for. */
-  let settleQueued = false;
-  function settleSoon(): void {
-    if (settleQueued) return;
-    settleQueued = true;
-    setImmediate(() => {
-      settleQueued = false;
-      settle();
-    });
   }
 
   function publishDiagnostics(doc: OpenDocument): void {

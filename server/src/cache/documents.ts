@@ -98,6 +98,11 @@ export interface DocumentStoreOptions {
   onTreeChanged: (doc: OpenDocument) => void;
   /** Before a full parse of an opened text: serve it from the cache instead (true = restored: no parse, no grammar load). */
   restore?: (doc: OpenDocument) => boolean;
+  /**
+   * Enforce the memory budget after a tree adopted outside a message handler
+   * (a parse that waited for its grammar's load); handlers enforce it themselves.
+   */
+  settle?: () => void;
   /** Every parse outcome (statistics); 'prepared': an idle full parse no request needed (parseNow). */
   onParsed?: (doc: OpenDocument, kind: 'full' | 'incremental' | 'prepared') => void;
 }
@@ -328,6 +333,7 @@ export class DocumentStore {
       return;
     }
     let grammar: LoadedGrammar | undefined = this.options.registry.loaded(doc.spec.id);
+    const afterLoad = !grammar;
     if (!grammar) {
       grammar = await this.options.registry.load(doc.spec.id);
       if (this.docs.get(doc.uri) !== doc || doc.tree || doc.tier !== 'none') return; // closed, replaced or parsed meanwhile
@@ -340,5 +346,6 @@ export class DocumentStore {
     const outcome = this.options.parsers.parse(grammar, doc.text.input(), null, settings.parseTimeoutMs);
     doc.lastParse = outcome.kind;
     this.adopt(doc, outcome.tree, outcome.timedOut, outcome.error);
+    if (afterLoad) this.options.settle?.();
   }
 }

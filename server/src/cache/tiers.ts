@@ -318,8 +318,10 @@ export class TierManager {
     // The user is typing: a confirmation of an older version would only take a core from the keystrokes
     // (on two cores, the first keystrokes after a pause of a second were twice as slow). The idle timer
     // starts it again.
-    if (kind !== 'prepared') this.confirming.get(doc.uri)?.abort();
-    if (kind !== 'prepared') this.counters.lookup(kind === 'full' ? undefined : 'hot');
+    if (kind !== 'prepared') {
+      this.confirming.get(doc.uri)?.abort();
+      this.counters.lookup(kind === 'full' ? undefined : 'hot');
+    }
     this.scheduleIdle(doc);
   }
 
